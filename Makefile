@@ -1,0 +1,30 @@
+# The two commands of the README: `make demo` and `make test`. Both set up what is missing.
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: setup demo test lint format serve bench-assign clean-db
+
+setup:
+	@bash scripts/setup.sh
+
+demo: setup
+	$(BIN)/gridgis demo
+
+serve: setup
+	$(BIN)/gridgis serve
+
+test: setup
+	$(BIN)/pytest -q
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy gis layers api maps data
+
+format: setup
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+clean-db:
+	-$(BIN)/gridgis db down
+	rm -rf .gridgis

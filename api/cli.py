@@ -1,0 +1,207 @@
+"""The `gridgis` command. Each command is thin: it resolves the database, calls one service
+function of `layers` (or `gis`), and prints progress and a summary with Rich."""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import Callable, Iterator, Mapping
+from pathlib import Path
+from typing import Annotated
+
+import geopandas as gpd
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from api.database import database_url
+from api.settings import Settings
+from layers import cluster, migrate
+from layers.bulk import LoadError, UpsertResult
+from layers.db import connect
+from layers.files import read_layer
+from layers.layerspec import LAYERS
+from layers.loading import counts, load_layers
+
+app = typer.Typer(
+    help="gridgis: grids, households, members and red stations in PostGIS.", no_args_is_help=True
+)
+db_app = typer.Typer(
+    help="The embedded PostGIS (used when DATABASE_URL is not set).", no_args_is_help=True
+)
+app.add_typer(db_app, name="db")
+console = Console()
+errors = Console(stderr=True)
+
+
+def _settings() -> Settings:
+    return Settings()
+
+
+def _fail(message: str) -> typer.Exit:
+    errors.print(f"[bold red]error:[/] {message}")
+    return typer.Exit(code=1)
+
+
+@contextlib.contextmanager
+def _bar() -> Iterator[Progress]:
+    columns = (
+        TextColumn("{task.description:<12}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=console, transient=False) as progress:
+        yield progress
+
+
+@db_app.command("up")
+def db_up() -> None:
+    """Create (first time) and start the embedded PostGIS."""
+    settings = _settings()
+    try:
+        state = cluster.up(state_dir=settings.state_dir)
+    except cluster.ClusterError as error:
+        raise _fail(str(error)) from error
+    console.print(f"embedded PostGIS running: {state.url()}")
+
+
+@db_app.command("down")
+def db_down() -> None:
+    """Stop the embedded PostGIS (its data stays in the state folder)."""
+    state = cluster.down(state_dir=_settings().state_dir)
+    console.print("stopped" if not state.running else "still running")
+
+
+@db_app.command("status")
+def db_status() -> None:
+    state = cluster.status(state_dir=_settings().state_dir)
+    if not state.initialised:
+        console.print(f"no embedded PostGIS yet under {state.data_dir}")
+        raise typer.Exit(code=3)
+    console.print(f"{'running' if state.running else 'stopped'}: {state.url()} ({state.data_dir})")
+    if not state.running:
+        raise typer.Exit(code=3)
+
+
+@db_app.command("url")
+def db_url() -> None:
+    """Print the database URL (starting the embedded PostGIS when needed)."""
+    typer.echo(database_url(_settings()))
+
+
+@app.command("migrate")
+def migrate_command() -> None:
+    """Bring the schema up to date."""
+    migrate.upgrade(database_url(_settings()))
+    console.print("schema up to date")
+
+
+def _summary(results: list[UpsertResult], seconds: float) -> Table:
+    table = Table(title=f"loaded in {seconds:.1f} s")
+    for column in ("layer", "rows", "inserted", "updated", "unchanged"):
+        table.add_column(column, justify="left" if column == "layer" else "right")
+    for result in results:
+        table.add_row(
+            result.layer,
+            f"{result.rows:,}",
+            f"{result.inserted:,}",
+            f"{result.updated:,}",
+            f"{result.unchanged:,}",
+        )
+    return table
+
+
+def _load_frames(url: str, frames: Mapping[str, gpd.GeoDataFrame]) -> list[UpsertResult]:
+    started = time.perf_counter()
+    with _bar() as progress, connect(url, autocommit=True) as conn:
+
+        def on_layer(layer: str) -> Callable[[int, int], None]:
+            task = progress.add_task(layer, total=None)
+            return lambda done, total: progress.update(task, completed=done, total=total)
+
+        results = load_layers(conn, frames=frames, progress=on_layer)
+    console.print(_summary(results, time.perf_counter() - started))
+    return results
+
+
+@app.command("load")
+def load_command(
+    file: Annotated[Path, typer.Argument(help="GeoJSON, GeoPackage, Shapefile or CSV (lon/lat)")],
+    layer: Annotated[str, typer.Option(help=f"one of: {', '.join(LAYERS)}")],
+) -> None:
+    """Upsert a file's rows by code. A bad row stops the load and nothing of the file stays."""
+    url = database_url(_settings())
+    migrate.upgrade(url)
+    try:
+        frame = read_layer(file, layer=layer)
+        _load_frames(url, {layer: frame})
+    except LoadError as error:
+        raise _fail(f"{file.name}: {error}; nothing was loaded") from error
+
+
+def load_demo(url: str, *, households: int, seed: int, reload: bool) -> None:
+    """Generate and load the Aixi Lake demo unless it is already there."""
+    with connect(url, autocommit=True) as conn:
+        present = counts(conn)
+    if present["households"] and not reload:
+        console.print(
+            f"demo data present ({present['grids']:,} grids, "
+            f"{present['households']:,} households): reusing it"
+        )
+        return
+    from data.generate import generate
+
+    with console.status(f"generating {households:,} households (seed {seed})"):
+        demo = generate(households=households, seed=seed)
+    _load_frames(
+        url,
+        {
+            "areas": demo.areas,
+            "grids": demo.grids,
+            "stations": demo.stations,
+            "households": demo.households,
+            "members": demo.members,
+        },
+    )
+
+
+@app.command("demo")
+def demo_command(
+    households: Annotated[int, typer.Option(min=100)] = 20_000,
+    seed: Annotated[int, typer.Option()] = 20261125,
+    reload: Annotated[bool, typer.Option(help="generate and load again")] = False,
+    serve: Annotated[bool, typer.Option(help="serve after loading")] = True,
+) -> None:
+    """Load the Nanchang High-tech Zone demo (Aixi Lake) and serve it."""
+    settings = _settings()
+    url = database_url(settings)
+    migrate.upgrade(url)
+    load_demo(url, households=households, seed=seed, reload=reload)
+    if serve:
+        serve_command()
+
+
+@app.command("serve")
+def serve_command() -> None:
+    """Serve the API and the pages."""
+    import uvicorn
+
+    from api.app import create_app
+
+    settings = _settings()
+    url = database_url(settings)
+    migrate.upgrade(url)
+    base = f"http://{settings.host}:{settings.port}"
+    console.print(f"serving on {base}  ·  API docs {base}/docs  ·  collections {base}/collections")
+    uvicorn.run(
+        create_app(settings.model_copy(update={"database_url": url})),
+        host=settings.host,
+        port=settings.port,
+        log_level="warning",
+    )
+
+
+def main() -> None:
+    app()

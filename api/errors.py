@@ -1,0 +1,87 @@
+"""One map from exception to HTTP status, answered as RFC 9457 problem+json."""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+PROBLEM_JSON = "application/problem+json"
+
+
+class Problem(Exception):
+    """An error a client can act on; `detail` says what to change."""
+
+    status = HTTPStatus.BAD_REQUEST
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+
+class BadRequest(Problem):
+    status = HTTPStatus.BAD_REQUEST
+
+
+class NotFound(Problem):
+    status = HTTPStatus.NOT_FOUND
+
+
+class Forbidden(Problem):
+    status = HTTPStatus.FORBIDDEN
+
+
+class Unauthorized(Problem):
+    status = HTTPStatus.UNAUTHORIZED
+
+
+class Conflict(Problem):
+    status = HTTPStatus.CONFLICT
+
+
+class PreconditionFailed(Problem):
+    status = HTTPStatus.PRECONDITION_FAILED
+
+
+class Unprocessable(Problem):
+    status = HTTPStatus.UNPROCESSABLE_ENTITY
+
+
+def problem(status: int, detail: str, *, instance: str | None = None) -> JSONResponse:
+    body: dict[str, object] = {
+        "type": "about:blank",
+        "title": HTTPStatus(status).phrase,
+        "status": status,
+        "detail": detail,
+    }
+    if instance:
+        body["instance"] = instance
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON)
+
+
+def _validation_detail(error: RequestValidationError) -> str:
+    parts = []
+    for item in error.errors():
+        where = ".".join(str(p) for p in item.get("loc", ()) if p not in ("query", "body", "path"))
+        parts.append(f"{where or 'request'}: {item.get('msg', 'invalid')}")
+    return "; ".join(parts) or "invalid request"
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(Problem)
+    async def _problem(request: Request, error: Problem) -> JSONResponse:
+        return problem(error.status, error.detail, instance=request.url.path)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, error: RequestValidationError) -> JSONResponse:
+        # Bad query parameters are a 400 for OGC clients; a bad body is a 422.
+        in_body = any(item.get("loc", ("",))[0] == "body" for item in error.errors())
+        status = 422 if in_body else 400
+        return problem(status, _validation_detail(error), instance=request.url.path)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, error: StarletteHTTPException) -> JSONResponse:
+        return problem(error.status_code, str(error.detail), instance=request.url.path)

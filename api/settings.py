@@ -1,0 +1,24 @@
+"""Settings from the environment (and a `.env` file), built once by whoever starts the app."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="GRIDGIS_", env_file=".env", extra="ignore")
+
+    # DATABASE_URL (no prefix) is the name every deployment tool already uses.
+    database_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("DATABASE_URL", "GRIDGIS_DATABASE_URL")
+    )
+    state_dir: Path = Path(".gridgis")
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    timezone: str = "Asia/Shanghai"
+    pool_min_size: int = Field(default=2, ge=1)
+    pool_max_size: int = Field(default=10, ge=1)
+    workers: int | None = Field(default=None, ge=1)

@@ -1,0 +1,180 @@
+"""Feature collections read from PostGIS, with the GeoJSON built in SQL (ST_AsGeoJSON and
+json_agg) so Python only frames the envelope. Every query is parameterised; identifiers
+come from the fixed collection table below, never from the request."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import asyncpg
+
+
+@dataclass(frozen=True)
+class Collection:
+    id: str
+    title: str
+    description: str
+    source: str  # FROM clause
+    properties: dict[str, str]  # property name -> SQL expression
+    where: str = "TRUE"
+    staff_only: bool = False
+    key: str = "t.code"  # feature id
+    order: str = "t.id"
+    geometry: str = "t.geom"
+    geometry_type: str = "Point"
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+COLLECTIONS: dict[str, Collection] = {
+    c.id: c
+    for c in (
+        Collection(
+            id="communities",
+            title="Communities and villages (社区/村)",
+            description="Communities and villages with their street or township.",
+            source="areas t",
+            where="t.level IN ('community', 'village')",
+            properties={
+                "code": "t.code",
+                "name": "t.name",
+                "level": "t.level",
+                "street_code": "t.parent_code",
+            },
+            geometry_type="MultiPolygon",
+        ),
+        Collection(
+            id="streets",
+            title="Streets and townships (街道/乡镇)",
+            description="Streets and townships with their district.",
+            source="areas t",
+            where="t.level IN ('street', 'township')",
+            properties={
+                "code": "t.code",
+                "name": "t.name",
+                "level": "t.level",
+                "district_code": "t.parent_code",
+            },
+            geometry_type="MultiPolygon",
+        ),
+        Collection(
+            id="grids",
+            title="Grids (网格)",
+            description="Grids, each inside one community; together they cover it.",
+            source="grids t",
+            properties={
+                "code": "t.code",
+                "name": "t.name",
+                "community_code": "t.community_code",
+                "version": "t.version",
+            },
+            geometry_type="MultiPolygon",
+        ),
+        Collection(
+            id="stations",
+            title="Service stations (红色驿站 and others)",
+            description="Red stations, rider stations and service centres open to the public.",
+            source="stations t",
+            properties={
+                "code": "t.code",
+                "name": "t.name",
+                "kind": "t.kind",
+                "services": "t.services",
+                "opening_hours": "t.opening_hours",
+                "address": "t.address",
+                "service_phone": "t.service_phone",
+            },
+        ),
+    )
+}
+
+
+def public_collections() -> list[Collection]:
+    return [c for c in COLLECTIONS.values() if not c.staff_only]
+
+
+@dataclass(frozen=True)
+class Page:
+    features_json: str  # a JSON array of GeoJSON features
+    number_matched: int
+    number_returned: int
+
+
+class _Query:
+    """Accumulates WHERE clauses and their positional parameters ($1, $2, ...)."""
+
+    def __init__(self, collection: Collection) -> None:
+        self.clauses = [collection.where]
+        self.params: list[object] = []
+
+    def add(self, template: str, *values: object) -> None:
+        numbers = [f"${len(self.params) + i + 1}" for i in range(len(values))]
+        self.clauses.append(template.format(*numbers))
+        self.params.extend(values)
+
+    @property
+    def where(self) -> str:
+        return " AND ".join(f"({clause})" for clause in self.clauses)
+
+
+def _feature_sql(collection: Collection, properties: list[str]) -> str:
+    props = ", ".join(f"'{name}', {collection.properties[name]}" for name in properties)
+    return (
+        "json_build_object('type', 'Feature', 'id', "
+        f"{collection.key}, 'geometry', ST_AsGeoJSON({collection.geometry}, 7)::json, "
+        f"'properties', json_build_object({props}))"
+    )
+
+
+async def read_page(
+    conn: asyncpg.Connection,
+    *,
+    collection: Collection,
+    bbox: tuple[float, float, float, float] | None,
+    filters: dict[str, str],
+    properties: list[str] | None,
+    limit: int,
+    offset: int,
+) -> Page:
+    query = _Query(collection)
+    if bbox is not None:
+        query.add(f"{collection.geometry} && ST_MakeEnvelope({{}}, {{}}, {{}}, {{}}, 4326)", *bbox)
+    for name, value in filters.items():
+        query.add(f"{collection.properties[name]}::text = {{}}", value)
+    chosen = properties if properties is not None else list(collection.properties)
+    n = len(query.params)
+    sql = f"""
+        WITH matched AS (
+            SELECT count(*) AS n FROM {collection.source} WHERE {query.where}),
+        page AS (
+            SELECT {_feature_sql(collection, chosen)} AS feature
+            FROM {collection.source} WHERE {query.where}
+            ORDER BY {collection.order} LIMIT ${n + 1} OFFSET ${n + 2})
+        SELECT (SELECT n FROM matched),
+               (SELECT count(*) FROM page),
+               coalesce((SELECT json_agg(feature)::text FROM page), '[]')
+    """
+    row = await conn.fetchrow(sql, *query.params, limit, offset)
+    assert row is not None
+    return Page(features_json=row[2], number_matched=int(row[0]), number_returned=int(row[1]))
+
+
+async def read_feature(
+    conn: asyncpg.Connection, *, collection: Collection, feature_id: str
+) -> str | None:
+    sql = (
+        f"SELECT {_feature_sql(collection, list(collection.properties))}::text "
+        f"FROM {collection.source} WHERE ({collection.where}) AND {collection.key} = $1"
+    )
+    value = await conn.fetchval(sql, feature_id)
+    return str(value) if value is not None else None
+
+
+async def extent(conn: asyncpg.Connection, *, collection: Collection) -> list[float] | None:
+    row = await conn.fetchrow(
+        f"SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e) FROM "
+        f"(SELECT ST_Extent({collection.geometry}) AS e FROM {collection.source} "
+        f"WHERE {collection.where}) x"
+    )
+    if row is None or row[0] is None:
+        return None
+    return [float(v) for v in row]

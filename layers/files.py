@@ -1,0 +1,117 @@
+"""Read a layer file (GeoJSON, GeoPackage, Shapefile, CSV with lon/lat) into a frame in
+EPSG:4326 with the layer's columns, checking what only Python can check (row numbers count
+from 1 in the file's order)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import opening_hours
+import pandas as pd
+import pyogrio
+import shapely
+
+from layers.bulk import LoadError
+from layers.layerspec import LAYERS
+
+VECTOR_SUFFIXES = {".geojson", ".json", ".gpkg", ".shp", ".zip", ".fgb"}
+LON_NAMES = ("lon", "lng", "longitude", "x")
+LAT_NAMES = ("lat", "latitude", "y")
+
+
+def _pick(columns: list[str], names: tuple[str, ...]) -> str | None:
+    lowered = {column.lower(): column for column in columns}
+    return next((lowered[name] for name in names if name in lowered), None)
+
+
+def _read_csv(path: Path) -> gpd.GeoDataFrame:
+    table = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    if "wkt" in {c.lower() for c in table.columns}:
+        column = _pick(list(table.columns), ("wkt",))
+        assert column is not None
+        geoms = []
+        for row, text in enumerate(table.pop(column), start=1):
+            try:
+                geoms.append(shapely.from_wkt(text) if text else None)
+            except shapely.errors.GEOSException as error:
+                raise LoadError(f"unreadable WKT geometry ({error})", row=row) from error
+        return gpd.GeoDataFrame(table, geometry=geoms, crs="EPSG:4326")
+    lon, lat = _pick(list(table.columns), LON_NAMES), _pick(list(table.columns), LAT_NAMES)
+    if lon is None or lat is None:
+        raise LoadError("a CSV needs lon and lat columns (or a wkt column)")
+    x = pd.to_numeric(table.pop(lon), errors="coerce").to_numpy(dtype=float)
+    y = pd.to_numeric(table.pop(lat), errors="coerce").to_numpy(dtype=float)
+    bad = np.flatnonzero(~(np.isfinite(x) & np.isfinite(y)))
+    if bad.size:
+        raise LoadError("lon/lat missing or not a number", row=int(bad[0]) + 1)
+    return gpd.GeoDataFrame(table, geometry=gpd.points_from_xy(x, y), crs="EPSG:4326")
+
+
+def _read_vector(path: Path) -> gpd.GeoDataFrame:
+    try:
+        frame = pyogrio.read_dataframe(path)
+    except Exception as error:  # pyogrio raises several error types for unreadable files
+        raise LoadError(f"cannot read {path.name}: {error}") from error
+    if frame.crs is None:
+        frame = frame.set_crs("EPSG:4326")  # RFC 7946 GeoJSON has no CRS member: WGS84
+    elif frame.crs.to_epsg() != 4326:
+        frame = frame.to_crs("EPSG:4326")
+    return frame
+
+
+def _restore_truncated_names(
+    frame: gpd.GeoDataFrame, expected: tuple[str, ...]
+) -> gpd.GeoDataFrame:
+    """Shapefiles cut field names to 10 characters (opening_hours -> opening_ho)."""
+    renames = {}
+    for column in frame.columns:
+        if len(column) == 10 and column not in expected:
+            matches = [name for name in expected if name.startswith(column)]
+            if len(matches) == 1:
+                renames[column] = matches[0]
+    return frame.rename(columns=renames)
+
+
+def _as_list(value: object) -> list[str]:
+    if isinstance(value, list | tuple | np.ndarray):
+        return [str(item) for item in value]
+    if value is None or (isinstance(value, float) and np.isnan(value)) or value == "":
+        return []
+    text = str(value).strip()
+    if text.startswith("["):
+        return [str(item) for item in json.loads(text)]
+    return [part.strip() for part in text.replace(";", ",").replace("|", ",").split(",") if part]
+
+
+def _check_opening_hours(frame: gpd.GeoDataFrame) -> None:
+    if "opening_hours" not in frame.columns:
+        return
+    for row, value in enumerate(frame["opening_hours"], start=1):
+        if isinstance(value, str) and value and not opening_hours.validate(value):
+            raise LoadError(f"opening_hours '{value}' is not valid OpenStreetMap syntax", row=row)
+
+
+def read_layer(path: Path, *, layer: str) -> gpd.GeoDataFrame:
+    """The file as a frame with the layer's columns (missing optional ones are empty)."""
+    if layer not in LAYERS:
+        raise LoadError(f"unknown layer '{layer}'; choose one of {', '.join(LAYERS)}")
+    if not path.exists():
+        raise LoadError(f"no such file: {path}")
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        frame = _read_csv(path)
+    elif suffix in VECTOR_SUFFIXES:
+        frame = _read_vector(path)
+    else:
+        raise LoadError(f"unsupported file type '{suffix}' (GeoJSON, GeoPackage, Shapefile, CSV)")
+    spec = LAYERS[layer]
+    frame = _restore_truncated_names(frame, spec.columns)
+    for column in spec.array_columns:
+        if column in frame.columns:
+            frame[column] = [_as_list(value) for value in frame[column]]
+    frame = frame.replace({"": None})
+    _check_opening_hours(frame)
+    return frame

@@ -1,0 +1,142 @@
+"""The schema as GeoAlchemy2 models. Migrations (layers/migrations) are the source of truth
+for what the database enforces; these models mirror them for queries and autogenerate."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from geoalchemy2 import Geometry
+from sqlalchemy import (
+    ARRAY,
+    Boolean,
+    DateTime,
+    Double,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    func,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+SRID = 4326
+
+AREA_LEVELS = ("district", "street", "township", "community", "village")
+DUTIES = {
+    "policy_promoter": "政策宣传员",
+    "information_collector": "信息收集员",
+    "dispute_mediator": "矛盾调解员",
+    "safety_inspector": "安全巡查员",
+    "liaison": "民情联络员",
+    "volunteer": "志愿服务员",
+}
+MEMBER_KINDS = ("resident", "cadre", "mobile")
+STATION_KINDS = (
+    "red_station",
+    "rider_station",
+    "service_centre",
+    "neighbourhood_centre",
+    "micro_station",
+)
+SERVICES = (
+    "water",
+    "charging",
+    "rest",
+    "toilet",
+    "storage",
+    "first_aid",
+    "raincoat",
+    "microwave",
+    "books",
+    "wifi",
+)
+CARE_TAGS = ("elderly", "children", "disabled", "low_income", "veteran")
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Area(Base):
+    __tablename__ = "areas"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(Text)
+    level: Mapped[str] = mapped_column(String(16))
+    parent_code: Mapped[str | None] = mapped_column(ForeignKey("areas.code"))
+    geom: Mapped[Any] = mapped_column(Geometry("MULTIPOLYGON", srid=SRID, spatial_index=False))
+
+
+class Grid(Base):
+    __tablename__ = "grids"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(Text)
+    community_code: Mapped[str] = mapped_column(ForeignKey("areas.code"))
+    geom: Mapped[Any] = mapped_column(Geometry("MULTIPOLYGON", srid=SRID, spatial_index=False))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class Household(Base):
+    __tablename__ = "households"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    address: Mapped[str] = mapped_column(Text)
+    building_key: Mapped[str] = mapped_column(Text)
+    residents: Mapped[int] = mapped_column(Integer, default=1)
+    care_tags: Mapped[list[str]] = mapped_column(ARRAY(Text), default=list)
+    geom: Mapped[Any] = mapped_column(Geometry("POINT", srid=SRID, spatial_index=False))
+    # Derived by a trigger from the grid polygon that covers the point; NULL flags a
+    # household outside every grid.
+    grid_id: Mapped[int | None] = mapped_column(ForeignKey("grids.id", ondelete="SET NULL"))
+
+
+class Member(Base):
+    __tablename__ = "members"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(Text)
+    duty: Mapped[str] = mapped_column(String(32))
+    service_phone: Mapped[str] = mapped_column(String(32))
+    personal_phone: Mapped[str | None] = mapped_column(String(32))
+    grid_id: Mapped[int] = mapped_column(ForeignKey("grids.id"))
+    geom: Mapped[Any] = mapped_column(Geometry("POINT", srid=SRID, spatial_index=False))
+    min_load: Mapped[int] = mapped_column(Integer, default=15)
+    max_load: Mapped[int] = mapped_column(Integer, default=25)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    kind: Mapped[str] = mapped_column(String(16), default="resident")
+
+
+class Station(Base):
+    __tablename__ = "stations"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(32))
+    services: Mapped[list[str]] = mapped_column(ARRAY(Text), default=list)
+    opening_hours: Mapped[str] = mapped_column(Text, default="24/7")
+    address: Mapped[str | None] = mapped_column(Text)
+    service_phone: Mapped[str | None] = mapped_column(String(32))
+    geom: Mapped[Any] = mapped_column(Geometry("POINT", srid=SRID, spatial_index=False))
+
+
+class AssignmentRun(Base):
+    __tablename__ = "assignment_runs"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    scope: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    objective_m: Mapped[float | None] = mapped_column(Double)
+    summary: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+
+
+class Assignment(Base):
+    __tablename__ = "assignments"
+    household_id: Mapped[int] = mapped_column(
+        ForeignKey("households.id", ondelete="CASCADE"), primary_key=True
+    )
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    run_id: Mapped[int] = mapped_column(ForeignKey("assignment_runs.id"))
+    distance_m: Mapped[float] = mapped_column(Double)

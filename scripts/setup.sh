@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# Installs what a fresh Debian/Ubuntu machine lacks for gridgis: PostgreSQL server binaries
+# with PostGIS (unless DATABASE_URL points at an existing PostGIS) and a venv with the
+# pinned Python dependencies. Safe to run again: it only does what is missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+apt_install() {
+  export DEBIAN_FRONTEND=noninteractive
+  if ! as_root apt-get install -y -qq --no-install-recommends "$@" >/tmp/gridgis-apt.log 2>&1; then
+    as_root apt-get update -qq >>/tmp/gridgis-apt.log 2>&1
+    as_root apt-get install -y -qq --no-install-recommends "$@" >>/tmp/gridgis-apt.log 2>&1 \
+      || { cat /tmp/gridgis-apt.log; echo "apt-get install $* failed" >&2; exit 1; }
+  fi
+}
+
+has_postgis() {
+  for bin in /usr/lib/postgresql/*/bin/initdb; do
+    [ -x "$bin" ] || continue
+    version=$(basename "$(dirname "$(dirname "$bin")")")
+    ls /usr/share/postgresql/"$version"/extension/postgis.control >/dev/null 2>&1 && return 0
+  done
+  return 1
+}
+
+postgis_version_available() {
+  for version in 15 16 17 14 13; do
+    if apt-cache show "postgresql-$version-postgis-3" >/dev/null 2>&1; then
+      echo "$version"; return 0
+    fi
+  done
+  return 1
+}
+
+setup_postgis() {
+  if [ -n "${DATABASE_URL:-}" ]; then
+    say "DATABASE_URL is set: using that PostGIS, not installing one"
+    return
+  fi
+  if has_postgis; then return; fi
+  say "installing PostgreSQL + PostGIS from the distribution's packages"
+  version=$(postgis_version_available || true)
+  if [ -z "$version" ]; then
+    as_root apt-get update -qq >/dev/null
+    version=$(postgis_version_available) || { echo "no postgresql-*-postgis-3 package found" >&2; exit 1; }
+  fi
+  apt_install "postgresql-$version" "postgresql-$version-postgis-3"
+}
+
+setup_python() {
+  local stamp=.venv/.installed
+  if [ -f "$stamp" ] && [ "$stamp" -nt pyproject.toml ]; then return; fi
+  if ! python3 -c 'import venv, ensurepip' >/dev/null 2>&1; then
+    say "installing python3-venv"
+    apt_install python3-venv
+  fi
+  say "creating the Python environment (.venv) with the pinned dependencies"
+  [ -x .venv/bin/python ] || python3 -m venv .venv
+  .venv/bin/python -m pip install -q --upgrade pip
+  .venv/bin/python -m pip install -q -e ".[dev]"
+  touch "$stamp"
+}
+
+setup_postgis
+setup_python
