@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 
 import asyncpg
 from fastapi import FastAPI
+from fastapi_offline import FastAPIOffline
 
 from api import errors
 from api.routes import ogc
@@ -30,7 +31,8 @@ def create_app(settings: Settings) -> FastAPI:
         finally:
             await app.state.pool.close()
 
-    app = FastAPI(
+    # The docs pages use Swagger UI and ReDoc served by the app: intranets have no CDN.
+    app = FastAPIOffline(
         title="gridgis",
         description="Grid management (网格化管理): grids, members and red stations as GeoJSON "
         "and OGC API - Features.",

@@ -18,6 +18,7 @@ from rich.table import Table
 from api.database import database_url
 from api.settings import Settings
 from layers import cluster, migrate
+from layers.assignments import RunSummary, Scope, ScopeError, run_assignment
 from layers.bulk import LoadError, UpsertResult
 from layers.db import connect
 from layers.files import read_layer
@@ -141,8 +142,8 @@ def load_command(
         raise _fail(f"{file.name}: {error}; nothing was loaded") from error
 
 
-def load_demo(url: str, *, households: int, seed: int, reload: bool) -> None:
-    """Generate and load the Aixi Lake demo unless it is already there."""
+def load_demo(url: str, *, households: int, seed: int, reload: bool) -> bool:
+    """Generate and load the Aixi Lake demo unless it is already there; True if loaded."""
     with connect(url, autocommit=True) as conn:
         present = counts(conn)
     if present["households"] and not reload:
@@ -150,7 +151,7 @@ def load_demo(url: str, *, households: int, seed: int, reload: bool) -> None:
             f"demo data present ({present['grids']:,} grids, "
             f"{present['households']:,} households): reusing it"
         )
-        return
+        return False
     from data.generate import generate
 
     with console.status(f"generating {households:,} households (seed {seed})"):
@@ -165,6 +166,59 @@ def load_demo(url: str, *, households: int, seed: int, reload: bool) -> None:
             "members": demo.members,
         },
     )
+    return True
+
+
+def _assignment_table(summary: RunSummary) -> Table:
+    table = Table(title=f"assignment run {summary.run_id}")
+    table.add_column("")
+    table.add_column("", justify="right")
+    for status, count in summary.by_status.items():
+        table.add_row(f"grids {status}", f"{count:,}")
+    table.add_row("households assigned", f"{summary.assigned:,} of {summary.households:,}")
+    table.add_row("total distance", f"{summary.objective_m / 1000:,.1f} km")
+    table.add_row("members outside bounds (ok grids)", f"{summary.members_outside_bounds:,}")
+    seconds = " + ".join(f"{name} {value:.1f}" for name, value in summary.seconds.items())
+    table.add_row("seconds", seconds)
+    return table
+
+
+def run_assign(url: str, scope: Scope) -> RunSummary:
+    with _bar() as progress, connect(url, autocommit=True) as conn:
+        task = progress.add_task("grids", total=None)
+        summary = run_assignment(
+            conn,
+            scope=scope,
+            progress=lambda done, total: progress.update(task, completed=done, total=total),
+        )
+    console.print(_assignment_table(summary))
+    short = [s for s in summary.solutions if s.status == "understaffed"]
+    for solution in short[:10]:
+        console.print(
+            f"  grid {solution.grid}: needs {solution.members_needed} more member(s), "
+            f"{solution.unassigned} household(s) unassigned"
+        )
+    return summary
+
+
+@app.command("assign")
+def assign_command(
+    grid: Annotated[list[str] | None, typer.Option(help="grid code (repeatable)")] = None,
+    community: Annotated[
+        str | None, typer.Option(help="community, street or district code: all its grids")
+    ] = None,
+    all_grids: Annotated[bool, typer.Option("--all", help="every grid")] = False,
+) -> None:
+    """Link every household to a member of its grid (15–25 households per member)."""
+    try:
+        scope = Scope(grids=tuple(grid or ()), area=community, all=all_grids)
+        url = database_url(_settings())
+        migrate.upgrade(url)
+        summary = run_assign(url, scope)
+    except ScopeError as error:
+        raise _fail(str(error)) from error
+    if summary.members_outside_bounds:
+        raise _fail(f"{summary.members_outside_bounds} members outside their bounds")
 
 
 @app.command("demo")
@@ -178,7 +232,11 @@ def demo_command(
     settings = _settings()
     url = database_url(settings)
     migrate.upgrade(url)
-    load_demo(url, households=households, seed=seed, reload=reload)
+    loaded = load_demo(url, households=households, seed=seed, reload=reload)
+    with connect(url) as conn:
+        unassigned = not counts(conn)["assignments"]
+    if loaded or unassigned:
+        run_assign(url, Scope(all=True))
     if serve:
         serve_command()
 

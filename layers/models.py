@@ -140,3 +140,20 @@ class Assignment(Base):
     member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
     run_id: Mapped[int] = mapped_column(ForeignKey("assignment_runs.id"))
     distance_m: Mapped[float] = mapped_column(Double)
+
+
+class GridStatus(Base):
+    __tablename__ = "grid_status"
+    grid_id: Mapped[int] = mapped_column(
+        ForeignKey("grids.id", ondelete="CASCADE"), primary_key=True
+    )
+    run_id: Mapped[int] = mapped_column(ForeignKey("assignment_runs.id"))
+    status: Mapped[str] = mapped_column(String(16))
+    households: Mapped[int] = mapped_column(Integer)
+    members: Mapped[int] = mapped_column(Integer)
+    members_needed: Mapped[int] = mapped_column(Integer, default=0)
+    unassigned: Mapped[int] = mapped_column(Integer, default=0)
+    idle_capacity: Mapped[int] = mapped_column(Integer, default=0)
+    split_buildings: Mapped[int] = mapped_column(Integer, default=0)
+    moved: Mapped[int] = mapped_column(Integer, default=0)
+    objective_m: Mapped[float] = mapped_column(Double, default=0)

@@ -1,0 +1,22 @@
+# The gridgis API. The database is a separate service (docker-compose.yml).
+FROM python:3.11-slim-bookworm
+
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
+WORKDIR /app
+
+COPY pyproject.toml README.md ./
+COPY gis gis
+COPY layers layers
+COPY api api
+COPY maps maps
+COPY data data
+RUN pip install --no-compile . \
+    && useradd --system --uid 10001 gridgis
+USER gridgis
+
+ENV GRIDGIS_HOST=0.0.0.0 GRIDGIS_PORT=8000
+EXPOSE 8000
+HEALTHCHECK --interval=10s --timeout=3s --retries=5 \
+    CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/conformance')"
+# serve applies pending migrations first, so a new release upgrades the schema on start.
+CMD ["gridgis", "serve"]

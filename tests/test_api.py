@@ -1,0 +1,146 @@
+"""The HTTP layer through the real app (lifespan, pool, SQL) against the demo database."""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+
+from api.app import create_app
+from api.settings import Settings
+
+PROBLEM = "application/problem+json"
+
+
+@pytest.fixture(scope="module")
+def client(demo_url: str) -> Iterator[TestClient]:
+    with TestClient(create_app(Settings(database_url=demo_url))) as test_client:
+        yield test_client
+
+
+def test_landing_and_conformance(client):
+    landing = client.get("/").json()
+    rels = {link["rel"] for link in landing["links"]}
+    assert {"self", "service-desc", "service-doc", "conformance", "data"} <= rels
+    classes = client.get("/conformance").json()["conformsTo"]
+    assert "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson" in classes
+
+
+def test_collections_are_the_public_layers_with_extents(client):
+    body = client.get("/collections").json()
+    ids = {c["id"] for c in body["collections"]}
+    assert {"communities", "grids", "stations"} <= ids
+    assert not ids & {"households", "members", "assignments"}
+    grids = next(c for c in body["collections"] if c["id"] == "grids")
+    min_x, min_y, max_x, max_y = grids["extent"]["spatial"]["bbox"][0]
+    assert 115.9 < min_x < max_x < 116.2 and 28.5 < min_y < max_y < 28.9
+
+
+def test_paging_through_grids_returns_each_exactly_once(client):
+    seen: list[str] = []
+    url: str | None = "/collections/grids/items?limit=7"
+    matched = None
+    while url:
+        response = client.get(url)
+        assert response.headers["content-type"] == "application/geo+json"
+        page = response.json()
+        matched = page["numberMatched"]
+        assert page["numberReturned"] == len(page["features"])
+        seen += [f["id"] for f in page["features"]]
+        url = next((link["href"] for link in page["links"] if link["rel"] == "next"), None)
+    assert matched is not None and len(seen) == matched == len(set(seen)) >= 60
+
+
+def test_items_bbox_property_filter_and_selection(client):
+    everything = client.get("/collections/stations/items?limit=1000").json()["features"]
+    west, south, east, north = 115.98, 28.66, 116.03, 28.70
+    inside = {
+        f["id"]
+        for f in everything
+        if west <= f["geometry"]["coordinates"][0] <= east
+        and south <= f["geometry"]["coordinates"][1] <= north
+    }
+    page = client.get(f"/collections/stations/items?limit=1000&bbox={west},{south},{east},{north}")
+    assert {f["id"] for f in page.json()["features"]} == inside
+    red = client.get("/collections/stations/items?limit=1000&kind=red_station").json()
+    assert red["numberMatched"] >= 8
+    assert {f["properties"]["kind"] for f in red["features"]} == {"red_station"}
+    slim = client.get("/collections/stations/items?limit=1&properties=name").json()
+    assert list(slim["features"][0]["properties"]) == ["name"]
+
+
+def test_one_item_by_id_and_polygons_follow_the_right_hand_rule(client):
+    first = client.get("/collections/grids/items?limit=1").json()["features"][0]
+    item = client.get(f"/collections/grids/items/{first['id']}").json()
+    assert item["id"] == first["id"] and item["type"] == "Feature"
+    ring = item["geometry"]["coordinates"][0][0]
+    signed_area = sum(x0 * y1 - x1 * y0 for (x0, y0), (x1, y1) in zip(ring, ring[1:], strict=False))
+    assert signed_area > 0  # RFC 7946: exterior rings counterclockwise
+
+
+@pytest.mark.parametrize(
+    ("url", "status", "words"),
+    [
+        ("/collections/parcels", 404, "no collection 'parcels'"),
+        ("/collections/households/items", 404, "no collection 'households'"),
+        ("/collections/grids/items/NOPE", 404, "no feature 'NOPE'"),
+        ("/collections/grids/items?bbox=116.0,28.7,115.9,28.6", 400, "minimum above its maximum"),
+        ("/collections/grids/items?bbox=28.6,115.9,28.7,116.0", 400, "outside lon"),
+        ("/collections/grids/items?bbox=a,b", 400, "not four numbers"),
+        ("/collections/grids/items?limit=0", 400, "limit"),
+        ("/collections/grids/items?limit=10001", 400, "limit"),
+        ("/collections/grids/items?colour=red", 400, "unknown parameter 'colour'"),
+    ],
+)
+def test_bad_requests_are_problem_json(client, url, status, words):
+    response = client.get(url)
+    assert response.status_code == status
+    assert response.headers["content-type"] == PROBLEM
+    body = response.json()
+    assert body["status"] == status and words in body["detail"]
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_gridgis_serve_answers_collections_and_docs(demo_url):
+    port = _free_port()
+    env = {**os.environ, "DATABASE_URL": demo_url, "GRIDGIS_PORT": str(port)}
+    gridgis = os.path.join(os.path.dirname(sys.executable), "gridgis")
+    server = subprocess.Popen(
+        [gridgis, "serve"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                collections = httpx.get(f"{base}/collections", timeout=2)
+                break
+            except httpx.TransportError:
+                assert server.poll() is None, server.stdout.read() if server.stdout else ""
+                assert time.monotonic() < deadline, "server did not start in 30 s"
+                time.sleep(0.2)
+        assert collections.status_code == 200
+        assert "grids" in {c["id"] for c in collections.json()["collections"]}
+        docs = httpx.get(f"{base}/docs", timeout=5)
+        assert docs.status_code == 200 and "swagger" in docs.text.lower()
+        # the docs work on an intranet: every asset comes from this server
+        assets = re.findall(r'(?:src|href)=["\']?([^"\' >]+)', docs.text)
+        assert assets and all(a.startswith("/") for a in assets), assets
+        for asset in assets:
+            assert httpx.get(f"{base}{asset}", timeout=5).status_code == 200, asset
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
