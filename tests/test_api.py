@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import socket
@@ -82,7 +83,7 @@ def test_one_item_by_id_and_polygons_follow_the_right_hand_rule(client):
     item = client.get(f"/collections/grids/items/{first['id']}").json()
     assert item["id"] == first["id"] and item["type"] == "Feature"
     ring = item["geometry"]["coordinates"][0][0]
-    signed_area = sum(x0 * y1 - x1 * y0 for (x0, y0), (x1, y1) in zip(ring, ring[1:], strict=False))
+    signed_area = sum(x0 * y1 - x1 * y0 for (x0, y0), (x1, y1) in itertools.pairwise(ring))
     assert signed_area > 0  # RFC 7946: exterior rings counterclockwise
 
 
