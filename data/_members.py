@@ -8,14 +8,13 @@ a few with too many (households < 15 × members): the assignment must report bot
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 import shapely
 
 from data import _text, names
-from data._geometry import FloatArray, GeomArray, IntArray, sample_in
+from data._geometry import FloatArray, GeomArray, IntArray
 from data._text import ObjArray
 
 MIN_LOAD, MAX_LOAD = 15, 25
@@ -71,16 +70,17 @@ def _homes(
     need: IntArray,
     grid_comm: IntArray,
     grid_cells: GeomArray,
-    district: Any,
 ) -> tuple[FloatArray, FloatArray]:
-    """Residents live in a household of their grid, cadres in one of their community, riders
-    anywhere in the district. Households are sorted by grid, grids by community."""
+    """Residents live in a household of their grid; cadres and riders in one of their
+    community (a rider who lived across the city could not be the grid's member: every
+    distance to a home would be kilometres). Households are sorted by grid, grids by
+    community."""
     hx, hy = home_xy
     start = np.cumsum(need) - need
     comm_need = np.bincount(grid_comm, weights=need).astype(np.int64)
     comm_start = np.cumsum(comm_need) - comm_need
     first, size = start[grid], need[grid]
-    cadre = kind == 1
+    cadre = kind >= 1
     cadre_comm = grid_comm[grid[cadre]]
     first[cadre], size[cadre] = comm_start[cadre_comm], comm_need[cadre_comm]
     pick = first + (rng.random(len(grid)) * size).astype(np.int64)
@@ -89,10 +89,6 @@ def _homes(
     empty = size == 0  # a grid without households (tiny data sets): its inner point
     spot = shapely.point_on_surface(grid_cells[grid[empty]])
     x[empty], y[empty] = shapely.get_x(spot), shapely.get_y(spot)
-    rider = kind == 2
-    x[rider], y[rider] = sample_in(
-        rng, np.array([district], dtype=object), np.zeros(int(rider.sum()), np.int64)
-    )
     return x, y
 
 
@@ -122,12 +118,11 @@ def build(
     home_xy: tuple[FloatArray, FloatArray],
     grid_comm: IntArray,
     grid_cells: GeomArray,
-    district: Any,
 ) -> Members:
     count = counts(rng, need)
     grid = np.repeat(np.arange(len(need)), count)
     kind = rng.choice(len(KINDS), len(grid), p=KIND_P)
-    x, y = _homes(rng, grid, kind, home_xy, need, grid_comm, grid_cells, district)
+    x, y = _homes(rng, grid, kind, home_xy, need, grid_comm, grid_cells)
     active = np.ones(len(grid), dtype=bool)
     lazy = _inactive(rng, need, count)
     first = np.cumsum(count) - count

@@ -217,7 +217,7 @@ def generate(
     )
     report("households", households, households)
     members = _members.build(
-        rngs[2], need, (homes.x, homes.y), t.grid_community, t.grid_cells, t.district
+        rngs[2], need, (homes.x, homes.y), t.grid_community, t.grid_cells
     )
     report("members", len(members.grid), len(members.grid))
     stations = _stations.build(

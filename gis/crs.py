@@ -32,11 +32,17 @@ def check_lonlat(lon: npt.ArrayLike, lat: npt.ArrayLike) -> None:
             )
 
 
+def utm_epsg(lon: npt.ArrayLike, lat: npt.ArrayLike) -> npt.NDArray[np.int64]:
+    """EPSG codes of the WGS84 / UTM zones containing the points (vectorised)."""
+    check_lonlat(lon, lat)
+    lon_a, lat_a = np.asarray(lon, dtype=np.float64), np.asarray(lat, dtype=np.float64)
+    zone = np.minimum((lon_a + 180.0) // 6.0 + 1, 60).astype(np.int64)  # lon 180: zone 60
+    return np.where(lat_a >= 0, 32600, 32700) + zone
+
+
 def metric_crs_for(lon: float, lat: float) -> pyproj.CRS:
     """The WGS84 / UTM zone containing the point: metric, and accurate near the data."""
-    check_lonlat(lon, lat)
-    zone = min(int((lon + 180.0) // 6.0) + 1, 60)  # lon = 180 belongs to zone 60
-    return _crs_from_epsg((32600 if lat >= 0 else 32700) + zone)
+    return crs_from_epsg(int(utm_epsg(lon, lat)))
 
 
 def to_metric(
@@ -51,7 +57,7 @@ def to_metric(
 
 
 @lru_cache(maxsize=64)
-def _crs_from_epsg(code: int) -> pyproj.CRS:
+def crs_from_epsg(code: int) -> pyproj.CRS:
     return pyproj.CRS.from_epsg(code)
 
 

@@ -14,11 +14,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import psycopg
-import pyproj
 
 from gis.assignment import GridProblem, GridSolution, solve_grids
-from gis.crs import check_lonlat, metric_crs_for, to_metric
+from gis.crs import check_lonlat, crs_from_epsg, to_metric, utm_epsg
+from layers.pgcopy import copy_in, copy_out_text, parse_array
 
+HOUSEHOLD_COLUMNS = ("grid", "id", "lon", "lat", "building", "current")
 STATUSES = ("ok", "understaffed", "overstaffed", "no_members", "empty")
 
 
@@ -113,21 +114,36 @@ def _copy_out(conn: psycopg.Connection, sql: str, names: list[str]) -> pd.DataFr
     )
 
 
+def _read_households(conn: psycopg.Connection, where: str) -> pd.DataFrame:
+    """Households as one row per grid carrying arrays: a few thousand COPY messages instead
+    of millions (building keys hashed to 64 bits: only equality within a grid matters)."""
+    rows = copy_out_text(
+        conn,
+        "SELECT grid_id, array_agg(id), array_agg(x), array_agg(y), array_agg(b), array_agg(m) "
+        "FROM (SELECT h.grid_id, h.id, ST_X(h.geom) AS x, ST_Y(h.geom) AS y, "
+        "hashtextextended(h.building_key, 0) AS b, coalesce(a.member_id, -1) AS m "
+        "FROM households h LEFT JOIN assignments a ON a.household_id = h.id "
+        f"WHERE {where} ORDER BY h.grid_id, h.id) ordered GROUP BY grid_id ORDER BY grid_id",
+    )
+    columns: dict[str, list[np.ndarray]] = {name: [] for name in HOUSEHOLD_COLUMNS}
+    for grid, *arrays in rows:
+        ids = parse_array(arrays[0], np.int64)
+        columns["grid"].append(np.full(len(ids), int(grid), dtype=np.int64))
+        columns["id"].append(ids)
+        for name, text, dtype in zip(
+            HOUSEHOLD_COLUMNS[2:], arrays[1:], (float, float, np.int64, np.int64), strict=True
+        ):
+            columns[name].append(parse_array(text, dtype))
+    return pd.DataFrame(
+        {name: np.concatenate(parts) if parts else np.empty(0) for name, parts in columns.items()}
+    )
+
+
 def _filter(grid_ids: list[int] | None, column: str) -> str:
     # Integers only, so inlining them in the COPY text is safe (COPY takes no parameters).
     if grid_ids is None:
         return f"{column} IS NOT NULL"
     return f"{column} = ANY('{{{','.join(str(int(i)) for i in grid_ids)}}}'::int[])"
-
-
-def _metric(
-    lon: np.ndarray, lat: np.ndarray, crs_of_row: np.ndarray, crss: list[pyproj.CRS]
-) -> np.ndarray:
-    xy = np.empty((len(lon), 2))
-    for index, crs in enumerate(crss):
-        rows = crs_of_row == index
-        xy[rows] = to_metric(lon[rows], lat[rows], crs=crs)
-    return xy
 
 
 def read_problems(
@@ -136,13 +152,7 @@ def read_problems(
     """Each grid's households (with their current member) and active members, in metres.
     `every_grid` says grid_ids are all the grids, so the queries need no filter."""
     where = None if every_grid else grid_ids
-    households = _copy_out(
-        conn,
-        "SELECT h.grid_id, h.id, ST_X(h.geom), ST_Y(h.geom), h.building_key, a.member_id "
-        "FROM households h LEFT JOIN assignments a ON a.household_id = h.id "
-        f"WHERE {_filter(where, 'h.grid_id')} ORDER BY h.grid_id, h.id",
-        ["grid", "id", "lon", "lat", "building", "current"],
-    )
+    households = _read_households(conn, _filter(where, "h.grid_id"))
     members = _copy_out(
         conn,
         "SELECT grid_id, id, ST_X(geom), ST_Y(geom), min_load, max_load FROM members "
@@ -154,24 +164,24 @@ def read_problems(
     return _group(grid_ids, households, members)
 
 
-def _grid_crs(
-    ids: list[int], households: pd.DataFrame, members: pd.DataFrame
-) -> dict[int, pyproj.CRS]:
+def _grid_epsg(ids: list[int], households: pd.DataFrame, members: pd.DataFrame) -> np.ndarray:
     """One UTM zone per grid, from its mean position, so no grid straddles two CRSs."""
     points = pd.concat([households[["grid", "lon", "lat"]], members[["grid", "lon", "lat"]]])
-    centre = points.groupby("grid")[["lon", "lat"]].mean()
-    fallback = metric_crs_for(116.0, 28.7)
-    return {
-        grid: metric_crs_for(*centre.loc[grid]) if grid in centre.index else fallback
-        for grid in ids
-    }
+    centre = points.groupby("grid")[["lon", "lat"]].mean().reindex(ids)
+    # A grid with neither households nor members has nothing to measure; any zone will do.
+    lon, lat = centre["lon"].fillna(0.0).to_numpy(), centre["lat"].fillna(0.0).to_numpy()
+    return utm_epsg(lon, lat)
 
 
-def _to_xy(frame: pd.DataFrame, crs_by_grid: dict[int, pyproj.CRS]) -> np.ndarray:
-    crss = list({crs.to_epsg(): crs for crs in crs_by_grid.values()}.values())
-    index_of = {crs.to_epsg(): i for i, crs in enumerate(crss)}
-    row_crs = frame["grid"].map(lambda g: index_of[crs_by_grid[g].to_epsg()]).to_numpy()
-    return _metric(frame["lon"].to_numpy(), frame["lat"].to_numpy(), row_crs, crss)
+def _to_xy(frame: pd.DataFrame, ids: np.ndarray, grid_epsg: np.ndarray) -> np.ndarray:
+    """Rows' lon/lat in metres, each in the UTM zone of its grid (ids sorted)."""
+    row_epsg = grid_epsg[np.searchsorted(ids, frame["grid"].to_numpy())]
+    lon, lat = frame["lon"].to_numpy(), frame["lat"].to_numpy()
+    xy = np.empty((len(frame), 2))
+    for code in np.unique(row_epsg):
+        rows = row_epsg == code
+        xy[rows] = to_metric(lon[rows], lat[rows], crs=crs_from_epsg(int(code)))
+    return xy
 
 
 def _local_index(sorted_ids: np.ndarray, wanted: np.ndarray) -> np.ndarray:
@@ -183,8 +193,10 @@ def _local_index(sorted_ids: np.ndarray, wanted: np.ndarray) -> np.ndarray:
 
 
 def _group(ids: list[int], households: pd.DataFrame, members: pd.DataFrame) -> list[GridInput]:
-    crs_by_grid = _grid_crs(ids, households, members)
-    h_xy, m_xy = _to_xy(households, crs_by_grid), _to_xy(members, crs_by_grid)
+    sorted_ids = np.asarray(ids, dtype=np.int64)
+    grid_epsg = _grid_epsg(ids, households, members)
+    h_xy = _to_xy(households, sorted_ids, grid_epsg)
+    m_xy = _to_xy(members, sorted_ids, grid_epsg)
     h_grid, m_grid = households["grid"].to_numpy(), members["grid"].to_numpy()
     h_id, m_id = households["id"].to_numpy(), members["id"].to_numpy()
     current = households["current"].fillna(-1).to_numpy(dtype=np.int64)
@@ -216,35 +228,52 @@ def _write_assignments(
     solutions: list[GridSolution],
     grid_ids: list[int] | None,
 ) -> int:
+    """Replace the scope's assignments. For the whole city the table is emptied and its
+    foreign keys are checked once, set-based, after the COPY instead of row by row (that
+    check costs 5x the COPY itself); readers wait for the run to commit."""
+    household, member, distance = [], [], []
+    for grid_input, solution in zip(inputs, solutions, strict=True):
+        assigned = solution.member_of >= 0
+        household.append(grid_input.household_ids[assigned])
+        member.append(grid_input.member_ids[solution.member_of[assigned]])
+        distance.append(solution.distance_m[assigned])
+    households = np.concatenate(household) if household else np.empty(0, np.int64)
+    columns = [
+        (households, "int4"),
+        (np.concatenate(member) if member else np.empty(0, np.int64), "int4"),
+        (np.full(len(households), run_id), "int4"),
+        (np.round(np.concatenate(distance), 2) if distance else np.empty(0), "float8"),
+    ]
+    names = ["household_id", "member_id", "run_id", "distance_m"]
     if grid_ids is None:
-        conn.execute("DELETE FROM assignments")
+        conn.execute("TRUNCATE assignments")
+        keys = _drop_foreign_keys(conn, "assignments")
+        copy_in(conn, "assignments", names, columns)
+        for name, definition in keys:
+            conn.execute(f"ALTER TABLE assignments ADD CONSTRAINT {name} {definition}")
     else:
         conn.execute(
             "DELETE FROM assignments a USING households h WHERE h.id = a.household_id "
             "AND h.grid_id = ANY(%s)",
             (grid_ids,),
         )
-    parts = []
-    for grid_input, solution in zip(inputs, solutions, strict=True):
-        assigned = solution.member_of >= 0
-        parts.append(
-            pd.DataFrame(
-                {
-                    "household_id": grid_input.household_ids[assigned],
-                    "member_id": grid_input.member_ids[solution.member_of[assigned]],
-                    "run_id": run_id,
-                    "distance_m": np.round(solution.distance_m[assigned], 2),
-                }
-            )
-        )
-    rows = pd.concat(parts) if parts else pd.DataFrame()
-    buffer = io.StringIO()
-    rows.to_csv(buffer, index=False, header=False)
-    with conn.cursor().copy(
-        "COPY assignments (household_id, member_id, run_id, distance_m) FROM STDIN (FORMAT csv)"
-    ) as copy:
-        copy.write(buffer.getvalue())
-    return len(rows)
+        copy_in(conn, "assignments", names, columns)
+    return len(households)
+
+
+def _drop_foreign_keys(conn: psycopg.Connection, table: str) -> list[tuple[str, str]]:
+    """Drop the table's foreign keys and return them, as the database defines them."""
+    keys = [
+        (str(name), str(definition))
+        for name, definition in conn.execute(
+            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE conrelid = %s::regclass AND contype = 'f' ORDER BY conname",
+            (table,),
+        ).fetchall()
+    ]
+    for name, _ in keys:
+        conn.execute(f"ALTER TABLE {table} DROP CONSTRAINT {name}")
+    return keys
 
 
 def _write_statuses(

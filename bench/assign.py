@@ -1,0 +1,148 @@
+"""City-scale assignment benchmark (issue 3).
+
+    .venv/bin/python bench/assign.py --households 2400000
+
+Generates the city (seeded), loads it with COPY into its own database `gridgis_bench_<n>`
+(kept between runs; --reload to rebuild), then times one `assign --all`: read + solve +
+write, households per second, and the total distance against a greedy nearest-member-with-
+capacity baseline. Prints one table. Uses DATABASE_URL's server, else the embedded PostGIS.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import psycopg
+from rich.console import Console
+from rich.table import Table
+
+from gis.assignment import GridProblem, greedy_baseline
+from layers import cluster, migrate
+from layers.assignments import Scope, read_problems, run_assignment
+from layers.db import connect, with_database
+from layers.loading import counts, load_layers
+
+console = Console()
+
+
+def server_url() -> str:
+    if os.environ.get("DATABASE_URL"):
+        return with_database(os.environ["DATABASE_URL"], "postgres")
+    return cluster.up(state_dir=Path(os.environ.get("GRIDGIS_STATE_DIR", ".gridgis"))).url(
+        "postgres"
+    )
+
+
+def prepare(households: int, seed: int, reload: bool) -> str:
+    name = f"gridgis_bench_{households}"
+    admin = server_url()
+    with psycopg.connect(admin, autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
+        if exists and reload:
+            conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+            exists = None
+        if not exists:
+            conn.execute(f'CREATE DATABASE "{name}"')
+    url = with_database(admin, name)
+    migrate.upgrade(url)
+    with connect(url, autocommit=True) as conn:
+        if counts(conn)["households"] == households:
+            console.print(f"reusing {name} ({households:,} households)")
+            return url
+    from data.generate import generate
+
+    started = time.perf_counter()
+    with console.status(f"generating {households:,} households"):
+        city = generate(households=households, seed=seed)
+    generated = time.perf_counter() - started
+    with console.status("loading with COPY"), connect(url, autocommit=True) as conn:
+        load_layers(
+            conn,
+            frames={
+                "areas": city.areas,
+                "grids": city.grids,
+                "stations": city.stations,
+                "households": city.households,
+                "members": city.members,
+            },
+        )
+    console.print(
+        f"generated in {generated:.1f} s, loaded in "
+        f"{time.perf_counter() - started - generated:.1f} s"
+    )
+    return url
+
+
+def _greedy_total(problems: list[GridProblem]) -> float:
+    return float(sum(greedy_baseline(p).objective_m for p in problems))
+
+
+def greedy_distance(url: str, workers: int) -> float:
+    with connect(url) as conn:
+        ids = [row[0] for row in conn.execute("SELECT id FROM grids ORDER BY id").fetchall()]
+        problems = [g.problem for g in read_problems(conn, ids, every_grid=True)]
+    chunks = [problems[i::workers] for i in range(workers)]
+    with ProcessPoolExecutor(workers) as pool:
+        return sum(pool.map(_greedy_total, chunks))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--households", type=int, default=2_400_000)
+    parser.add_argument("--seed", type=int, default=20261125)
+    parser.add_argument("--reload", action="store_true")
+    parser.add_argument("--runs", type=int, default=2, help="timed runs (the first is cold)")
+    args = parser.parse_args()
+    workers = len(os.sched_getaffinity(0))
+
+    url = prepare(args.households, args.seed, args.reload)
+    table = Table(title=f"assign --all, {args.households:,} households, {workers} cores")
+    for column in (
+        "run",
+        "grids",
+        "households",
+        "read s",
+        "solve s",
+        "write s",
+        "total s",
+        "households/s",
+        "outside bounds",
+        "ok/under/over",
+    ):
+        table.add_column(column, justify="right")
+    summary = None
+    for run in range(1, args.runs + 1):
+        started = time.perf_counter()
+        with connect(url, autocommit=True) as conn:
+            summary = run_assignment(conn, scope=Scope(all=True), workers=workers)
+        total = time.perf_counter() - started
+        s = summary.seconds
+        table.add_row(
+            str(run),
+            f"{summary.grids:,}",
+            f"{summary.households:,}",
+            f"{s['read']:.1f}",
+            f"{s['solve']:.1f}",
+            f"{s['write']:.1f}",
+            f"{total:.1f}",
+            f"{summary.households / total:,.0f}",
+            str(summary.members_outside_bounds),
+            f"{summary.by_status['ok']}/{summary.by_status['understaffed']}/"
+            f"{summary.by_status['overstaffed']}",
+        )
+    console.print(table)
+    assert summary is not None
+    greedy = greedy_distance(url, workers)
+    console.print(
+        f"total distance: exact {summary.objective_m / 1000:,.1f} km, greedy nearest-member-"
+        f"with-capacity {greedy / 1000:,.1f} km ({(greedy / summary.objective_m - 1) * 100:+.1f} %"
+        " for greedy; greedy ignores minimum loads and buildings)"
+    )
+
+
+if __name__ == "__main__":
+    main()
