@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from fastapi_offline import FastAPIOffline
 
 from api import errors
-from api.routes import ogc
+from api.routes import ogc, places
 from api.settings import Settings
 from layers.db import plain_url
 
@@ -40,6 +40,8 @@ def create_app(settings: Settings) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.token_cache = {}
     errors.install(app)
     app.include_router(ogc.router)
+    app.include_router(places.router)
     return app

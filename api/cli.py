@@ -24,6 +24,7 @@ from layers.db import connect
 from layers.files import read_layer
 from layers.layerspec import LAYERS
 from layers.loading import counts, load_layers
+from layers.tokens import TokenError, create_token, list_tokens, revoke_token
 
 app = typer.Typer(
     help="gridgis: grids, households, members and red stations in PostGIS.", no_args_is_help=True
@@ -32,6 +33,8 @@ db_app = typer.Typer(
     help="The embedded PostGIS (used when DATABASE_URL is not set).", no_args_is_help=True
 )
 app.add_typer(db_app, name="db")
+token_app = typer.Typer(help="Staff tokens: a role and a jurisdiction.", no_args_is_help=True)
+app.add_typer(token_app, name="token")
 console = Console()
 errors = Console(stderr=True)
 
@@ -219,6 +222,46 @@ def assign_command(
         raise _fail(str(error)) from error
     if summary.members_outside_bounds:
         raise _fail(f"{summary.members_outside_bounds} members outside their bounds")
+
+
+@token_app.command("create")
+def token_create(
+    role: Annotated[str, typer.Option(help="dispatcher, planner or admin")],
+    scope: Annotated[str, typer.Option(help="area code: a community, street or district")],
+    label: Annotated[str | None, typer.Option(help="who or what the token is for")] = None,
+) -> None:
+    """Create a token; it is printed once (last line) and only its hash is stored."""
+    url = database_url(_settings())
+    migrate.upgrade(url)
+    try:
+        with connect(url) as conn:
+            token = create_token(conn, role=role, scope_code=scope, label=label)
+            conn.commit()
+    except TokenError as error:
+        raise _fail(str(error)) from error
+    errors.print(f"{role} token for {scope} (keep it secret; it is not shown again):")
+    typer.echo(token)
+
+
+@token_app.command("list")
+def token_list() -> None:
+    table = Table()
+    for column in ("id", "role", "scope", "label", "created", "revoked"):
+        table.add_column(column)
+    with connect(database_url(_settings())) as conn:
+        for row in list_tokens(conn):
+            table.add_row(*(str(value) if value is not None else "" for value in row))
+    console.print(table)
+
+
+@token_app.command("revoke")
+def token_revoke(token_id: Annotated[int, typer.Argument(help="the id from `token list`")]) -> None:
+    with connect(database_url(_settings())) as conn:
+        revoked = revoke_token(conn, token_id=token_id)
+        conn.commit()
+    if not revoked:
+        raise _fail(f"no active token with id {token_id}")
+    console.print(f"token {token_id} revoked (API caches stop accepting it within 30 s)")
 
 
 @app.command("demo")

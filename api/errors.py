@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from http import HTTPStatus
+from typing import ClassVar
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -16,6 +17,7 @@ class Problem(Exception):
     """An error a client can act on; `detail` says what to change."""
 
     status = HTTPStatus.BAD_REQUEST
+    headers: ClassVar[dict[str, str] | None] = None
 
     def __init__(self, detail: str) -> None:
         super().__init__(detail)
@@ -36,6 +38,7 @@ class Forbidden(Problem):
 
 class Unauthorized(Problem):
     status = HTTPStatus.UNAUTHORIZED
+    headers: ClassVar[dict[str, str] | None] = {"WWW-Authenticate": "Bearer"}
 
 
 class Conflict(Problem):
@@ -50,7 +53,13 @@ class Unprocessable(Problem):
     status = HTTPStatus.UNPROCESSABLE_ENTITY
 
 
-def problem(status: int, detail: str, *, instance: str | None = None) -> JSONResponse:
+def problem(
+    status: int,
+    detail: str,
+    *,
+    instance: str | None = None,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
     body: dict[str, object] = {
         "type": "about:blank",
         "title": HTTPStatus(status).phrase,
@@ -59,7 +68,7 @@ def problem(status: int, detail: str, *, instance: str | None = None) -> JSONRes
     }
     if instance:
         body["instance"] = instance
-    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON)
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
 def _validation_detail(error: RequestValidationError) -> str:
@@ -73,7 +82,7 @@ def _validation_detail(error: RequestValidationError) -> str:
 def install(app: FastAPI) -> None:
     @app.exception_handler(Problem)
     async def _problem(request: Request, error: Problem) -> JSONResponse:
-        return problem(error.status, error.detail, instance=request.url.path)
+        return problem(error.status, error.detail, instance=request.url.path, headers=error.headers)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, error: RequestValidationError) -> JSONResponse:

@@ -26,7 +26,7 @@ from layers.assignments import Scope, read_problems, run_assignment
 from layers.db import connect, with_database
 from layers.loading import counts, load_layers
 
-console = Console()
+console = Console(width=170)
 
 
 def server_url() -> str:

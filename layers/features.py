@@ -4,7 +4,7 @@ come from the fixed collection table below, never from the request."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import asyncpg
 
@@ -22,7 +22,10 @@ class Collection:
     order: str = "t.id"
     geometry: str = "t.geom"
     geometry_type: str = "Point"
-    extra: dict[str, str] = field(default_factory=dict)
+    # SQL deciding whether a row lies in the caller's jurisdiction, given {} = the array of
+    # its community codes; staff collections only.
+    jurisdiction: str | None = None
+    estimated_extent_of: str | None = None  # a big table: its extent from statistics
 
 
 COLLECTIONS: dict[str, Collection] = {
@@ -88,8 +91,8 @@ COLLECTIONS: dict[str, Collection] = {
 }
 
 
-def public_collections() -> list[Collection]:
-    return [c for c in COLLECTIONS.values() if not c.staff_only]
+def visible_collections(*, staff: bool) -> list[Collection]:
+    return [c for c in COLLECTIONS.values() if staff or not c.staff_only]
 
 
 @dataclass(frozen=True)
@@ -102,9 +105,13 @@ class Page:
 class _Query:
     """Accumulates WHERE clauses and their positional parameters ($1, $2, ...)."""
 
-    def __init__(self, collection: Collection) -> None:
+    def __init__(self, collection: Collection, communities: tuple[str, ...] | None) -> None:
         self.clauses = [collection.where]
         self.params: list[object] = []
+        if collection.jurisdiction is not None:
+            if communities is None:
+                raise PermissionError(f"{collection.id} needs a staff jurisdiction")
+            self.add(collection.jurisdiction, list(communities))
 
     def add(self, template: str, *values: object) -> None:
         numbers = [f"${len(self.params) + i + 1}" for i in range(len(values))]
@@ -134,8 +141,9 @@ async def read_page(
     properties: list[str] | None,
     limit: int,
     offset: int,
+    communities: tuple[str, ...] | None = None,
 ) -> Page:
-    query = _Query(collection)
+    query = _Query(collection, communities)
     if bbox is not None:
         query.add(f"{collection.geometry} && ST_MakeEnvelope({{}}, {{}}, {{}}, {{}}, 4326)", *bbox)
     for name, value in filters.items():
@@ -159,21 +167,39 @@ async def read_page(
 
 
 async def read_feature(
-    conn: asyncpg.Connection, *, collection: Collection, feature_id: str
-) -> str | None:
+    conn: asyncpg.Connection,
+    *,
+    collection: Collection,
+    feature_id: str,
+    communities: tuple[str, ...] | None = None,
+) -> tuple[str | None, bool]:
+    """The feature's JSON and whether it lies in the jurisdiction (True for public ones)."""
+    inside = "TRUE"
+    params: list[object] = [feature_id]
+    if collection.jurisdiction is not None:
+        inside = collection.jurisdiction.format("$2")
+        params.append(list(communities or ()))
     sql = (
-        f"SELECT {_feature_sql(collection, list(collection.properties))}::text "
+        f"SELECT {_feature_sql(collection, list(collection.properties))}::text, {inside} "
         f"FROM {collection.source} WHERE ({collection.where}) AND {collection.key} = $1"
     )
-    value = await conn.fetchval(sql, feature_id)
-    return str(value) if value is not None else None
+    row = await conn.fetchrow(sql, *params)
+    if row is None:
+        return None, True
+    return (str(row[0]), bool(row[1])) if row[1] else (None, False)
 
 
 async def extent(conn: asyncpg.Connection, *, collection: Collection) -> list[float] | None:
+    if collection.estimated_extent_of:
+        # The large tables: planner statistics answer at once, a scan would take seconds.
+        box = f"ST_EstimatedExtent('{collection.estimated_extent_of}', 'geom')"
+    else:
+        box = (
+            f"(SELECT ST_Extent({collection.geometry}) FROM {collection.source} "
+            f"WHERE {collection.where})"
+        )
     row = await conn.fetchrow(
-        f"SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e) FROM "
-        f"(SELECT ST_Extent({collection.geometry}) AS e FROM {collection.source} "
-        f"WHERE {collection.where}) x"
+        f"SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e) FROM (SELECT {box} AS e) x"
     )
     if row is None or row[0] is None:
         return None

@@ -157,3 +157,14 @@ class GridStatus(Base):
     split_buildings: Mapped[int] = mapped_column(Integer, default=0)
     moved: Mapped[int] = mapped_column(Integer, default=0)
     objective_m: Mapped[float] = mapped_column(Double, default=0)
+
+
+class Token(Base):
+    __tablename__ = "tokens"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    role: Mapped[str] = mapped_column(String(16))
+    scope_code: Mapped[str] = mapped_column(ForeignKey("areas.code"))
+    label: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

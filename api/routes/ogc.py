@@ -9,10 +9,12 @@ import orjson
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
+from api.auth import MaybeStaffDep
 from api.deps import ConnectionDep
-from api.errors import BadRequest, NotFound
+from api.errors import BadRequest, Forbidden, NotFound, Unauthorized
 from layers import features
 from layers.features import Collection
+from layers.tokens import Staff
 
 router = APIRouter(tags=["OGC API - Features"])
 
@@ -22,7 +24,7 @@ CONFORMANCE = [
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
 ]
-STANDARD_PARAMS = {"bbox", "limit", "offset", "properties", "f", "token"}
+STANDARD_PARAMS = {"bbox", "limit", "offset", "properties", "f"}
 
 
 def _link(href: str, rel: str, type_: str, title: str | None = None) -> dict[str, str]:
@@ -58,12 +60,20 @@ def conformance() -> dict[str, list[str]]:
     return {"conformsTo": CONFORMANCE}
 
 
-def _collection_or_404(collection_id: str) -> Collection:
+def _collection_for(collection_id: str, staff: Staff | None) -> Collection:
     collection = features.COLLECTIONS.get(collection_id)
-    if collection is None or collection.staff_only:
-        known = ", ".join(c.id for c in features.public_collections())
+    if collection is None:
+        known = ", ".join(c.id for c in features.visible_collections(staff=staff is not None))
         raise NotFound(f"no collection '{collection_id}'; collections: {known}")
+    if collection.staff_only and staff is None:
+        raise Unauthorized(
+            f"{collection_id} holds personal data: staff only, send 'Authorization: Bearer <token>'"
+        )
     return collection
+
+
+def _communities(staff: Staff | None) -> tuple[str, ...] | None:
+    return staff.communities if staff is not None else None
 
 
 async def _describe(
@@ -89,18 +99,23 @@ async def _describe(
     return description
 
 
-@router.get("/collections", summary="The collections")
-async def collections(conn: ConnectionDep, request: Request) -> dict[str, Any]:
+@router.get("/collections", summary="The collections (staff also see the personal-data ones)")
+async def collections(
+    conn: ConnectionDep, request: Request, staff: MaybeStaffDep
+) -> dict[str, Any]:
     base = str(request.base_url).rstrip("/")
+    visible = features.visible_collections(staff=staff is not None)
     return {
         "links": [_link(f"{base}/collections", "self", "application/json")],
-        "collections": [await _describe(conn, request, c) for c in features.public_collections()],
+        "collections": [await _describe(conn, request, c) for c in visible],
     }
 
 
 @router.get("/collections/{collection_id}", summary="One collection")
-async def collection(collection_id: str, conn: ConnectionDep, request: Request) -> dict[str, Any]:
-    return await _describe(conn, request, _collection_or_404(collection_id))
+async def collection(
+    collection_id: str, conn: ConnectionDep, request: Request, staff: MaybeStaffDep
+) -> dict[str, Any]:
+    return await _describe(conn, request, _collection_for(collection_id, staff))
 
 
 def parse_bbox(text: str | None) -> tuple[float, float, float, float] | None:
@@ -185,8 +200,9 @@ async def items(
     properties: Annotated[
         str | None, Query(description="comma-separated properties to return")
     ] = None,
+    staff: MaybeStaffDep = None,
 ) -> Response:
-    collection = _collection_or_404(collection_id)
+    collection = _collection_for(collection_id, staff)
     page = await features.read_page(
         conn,
         collection=collection,
@@ -195,6 +211,7 @@ async def items(
         properties=_chosen_properties(properties, collection),
         limit=limit,
         offset=offset,
+        communities=_communities(staff),
     )
     envelope = orjson.dumps(
         {
@@ -216,10 +233,18 @@ async def items(
     responses={200: {"content": {GEOJSON: {}}}},
 )
 async def item(
-    collection_id: str, feature_id: str, conn: ConnectionDep, request: Request
+    collection_id: str,
+    feature_id: str,
+    conn: ConnectionDep,
+    request: Request,
+    staff: MaybeStaffDep,
 ) -> Response:
-    collection = _collection_or_404(collection_id)
-    feature = await features.read_feature(conn, collection=collection, feature_id=feature_id)
+    collection = _collection_for(collection_id, staff)
+    feature, inside = await features.read_feature(
+        conn, collection=collection, feature_id=feature_id, communities=_communities(staff)
+    )
+    if not inside:
+        raise Forbidden(f"{collection_id} {feature_id} lies outside your jurisdiction")
     if feature is None:
         raise NotFound(f"no feature '{feature_id}' in {collection_id}")
     links = orjson.dumps(

@@ -1,0 +1,158 @@
+"""Questions about a place: nearest open stations (public), nearest members (staff), and the
+grid that owns a point with its published members."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from functools import lru_cache
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo
+
+import opening_hours
+import orjson
+from fastapi import APIRouter, Depends, Query
+from fastapi.responses import Response
+
+from api.auth import MaybeStaffDep, StaffDep
+from api.deps import ConnectionDep, SettingsDep
+from api.errors import BadRequest, NotFound
+from layers import places
+from layers.models import DUTIES, SERVICES
+from layers.tokens import Staff
+
+router = APIRouter(tags=["Places"])
+GEOJSON = "application/geo+json"
+
+
+def place(
+    lon: Annotated[float, Query(description="longitude, WGS84 degrees (east positive)")],
+    lat: Annotated[float, Query(description="latitude, WGS84 degrees (north positive)")],
+) -> tuple[float, float]:
+    """A lon/lat pair, with a hint when the two look swapped (a latitude of 115...)."""
+    if not -90 <= lat <= 90:
+        hint = " (are lon and lat swapped?)" if -90 <= lon <= 90 and abs(lat) <= 180 else ""
+        raise BadRequest(f"lat {lat} is outside [-90, 90]{hint}")
+    if not -180 <= lon <= 180:
+        raise BadRequest(f"lon {lon} is outside [-180, 180]")
+    return lon, lat
+
+
+PlaceDep = Annotated[tuple[float, float], Depends(place)]
+
+
+@lru_cache(maxsize=4096)
+def _hours(expression: str) -> opening_hours.OpeningHours:
+    return opening_hours.OpeningHours(expression)
+
+
+def _open_state(expression: str, now: datetime) -> dict[str, Any]:
+    if not opening_hours.validate(expression):  # rows written around `gridgis load`
+        return {"open_now": None, "next_change": None}
+    hours = _hours(expression)
+    change = hours.next_change(now)
+    return {
+        "open_now": hours.is_open(now),
+        "next_change": change.isoformat(timespec="minutes") if change else None,
+    }
+
+
+def _feature_collection(features: list[bytes]) -> Response:
+    body = b'{"type":"FeatureCollection","features":[' + b",".join(features) + b"]}"
+    return Response(body, media_type=GEOJSON)
+
+
+@router.get("/stations/nearest", summary="The nearest stations, nearest first")
+async def nearest_stations(
+    conn: ConnectionDep,
+    settings: SettingsDep,
+    point: PlaceDep,
+    k: Annotated[int, Query(ge=1, le=100)] = 5,
+    service: Annotated[str | None, Query(description=", ".join(SERVICES))] = None,
+    open_now: Annotated[bool, Query(description="only stations open now")] = False,
+    max_distance_m: Annotated[float | None, Query(gt=0, le=100_000)] = None,
+) -> Response:
+    if service is not None and service not in SERVICES:
+        raise BadRequest(f"service '{service}' is not one of: {', '.join(SERVICES)}")
+    # Local wall-clock time without a zone: opening_hours strings are local times.
+    now = datetime.now(ZoneInfo(settings.timezone)).replace(tzinfo=None, second=0, microsecond=0)
+    limit = k
+    while True:
+        candidates = await places.nearest_stations(
+            conn,
+            lon=point[0],
+            lat=point[1],
+            limit=limit,
+            service=service,
+            max_distance_m=max_distance_m,
+        )
+        chosen = []
+        for candidate in candidates:
+            state = _open_state(candidate.opening_hours, now)
+            if open_now and not state["open_now"]:
+                continue
+            chosen.append((candidate, state))
+        # Closed stations were skipped: widen the search until k are found or none are left.
+        if len(chosen) >= k or len(candidates) < limit + 8:
+            break
+        limit *= 4
+    features = [
+        b'{"type":"Feature","id":'
+        + orjson.dumps(c.properties["code"])
+        + b',"geometry":'
+        + c.geometry.encode()
+        + b',"properties":'
+        + orjson.dumps({**c.properties, **state})
+        + b"}"
+        for c, state in chosen[:k]
+    ]
+    return _feature_collection(features)
+
+
+@router.get("/members/nearest", summary="The nearest active members (staff)")
+async def nearest_members(
+    conn: ConnectionDep,
+    staff: StaffDep,
+    point: PlaceDep,
+    k: Annotated[int, Query(ge=1, le=100)] = 5,
+) -> Response:
+    body = await places.nearest_members(
+        conn, lon=point[0], lat=point[1], k=k, communities=staff.communities
+    )
+    return Response(body, media_type=GEOJSON)
+
+
+def published_name(name: str) -> str:
+    """What a public grid board shows: the surname only (张伟 -> 张*)."""
+    return name[:1] + "*" * max(len(name) - 1, 1)
+
+
+def _published(member: dict[str, Any], full_names: bool) -> dict[str, Any]:
+    return {
+        "name": member["name"] if full_names else published_name(member["name"]),
+        "duty": member["duty"],
+        "duty_label": DUTIES.get(member["duty"], member["duty"]),
+        "service_phone": member["service_phone"],
+    }
+
+
+def _sees_full_names(staff: Staff | None, community: str) -> bool:
+    return staff is not None and community in staff.communities
+
+
+@router.get("/grids/at", summary="The grid that owns a point, its community and members")
+async def grid_at(conn: ConnectionDep, point: PlaceDep, staff: MaybeStaffDep) -> Response:
+    found = await places.grid_at(conn, lon=point[0], lat=point[1])
+    if found is None:
+        raise NotFound(f"no grid covers lon {point[0]}, lat {point[1]}: outside every grid")
+    full = _sees_full_names(staff, found.grid["community"]["code"])
+    properties = {**found.grid, "members": [_published(m, full) for m in found.members]}
+    body = (
+        b'{"type":"Feature","id":'
+        + orjson.dumps(found.grid["code"])
+        + b',"geometry":'
+        + found.geometry.encode()
+        + b',"properties":'
+        + orjson.dumps(properties)
+        + b"}"
+    )
+    return Response(body, media_type=GEOJSON)
