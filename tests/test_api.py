@@ -91,7 +91,7 @@ def test_one_item_by_id_and_polygons_follow_the_right_hand_rule(client):
     ("url", "status", "words"),
     [
         ("/collections/parcels", 404, "no collection 'parcels'"),
-        ("/collections/households/items", 404, "no collection 'households'"),
+        ("/collections/households/items", 401, "staff only"),
         ("/collections/grids/items/NOPE", 404, "no feature 'NOPE'"),
         ("/collections/grids/items?bbox=116.0,28.7,115.9,28.6", 400, "minimum above its maximum"),
         ("/collections/grids/items?bbox=28.6,115.9,28.7,116.0", 400, "outside lon"),
