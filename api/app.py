@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from fastapi_offline import FastAPIOffline
 
 from api import errors
-from api.routes import ogc, places
+from api.routes import assignments, ogc, places
 from api.settings import Settings
 from layers.db import plain_url
 
@@ -44,4 +44,5 @@ def create_app(settings: Settings) -> FastAPI:
     errors.install(app)
     app.include_router(ogc.router)
     app.include_router(places.router)
+    app.include_router(assignments.router)
     return app

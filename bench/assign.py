@@ -83,8 +83,8 @@ def _greedy_total(problems: list[GridProblem]) -> float:
 
 def greedy_distance(url: str, workers: int) -> float:
     with connect(url) as conn:
-        ids = [row[0] for row in conn.execute("SELECT id FROM grids ORDER BY id").fetchall()]
-        problems = [g.problem for g in read_problems(conn, ids, every_grid=True)]
+        grids = conn.execute("SELECT id, code FROM grids ORDER BY id").fetchall()
+        problems = [g.problem for g in read_problems(conn, grids, every_grid=True)]
     chunks = [problems[i::workers] for i in range(workers)]
     with ProcessPoolExecutor(workers) as pool:
         return sum(pool.map(_greedy_total, chunks))

@@ -147,10 +147,11 @@ def _filter(grid_ids: list[int] | None, column: str) -> str:
 
 
 def read_problems(
-    conn: psycopg.Connection, grid_ids: list[int], *, every_grid: bool = False
+    conn: psycopg.Connection, grids: list[tuple[int, str]], *, every_grid: bool = False
 ) -> list[GridInput]:
     """Each grid's households (with their current member) and active members, in metres.
-    `every_grid` says grid_ids are all the grids, so the queries need no filter."""
+    `every_grid` says these are all the grids, so the queries need no filter."""
+    grid_ids = [grid_id for grid_id, _ in grids]
     where = None if every_grid else grid_ids
     households = _read_households(conn, _filter(where, "h.grid_id"))
     members = _copy_out(
@@ -161,7 +162,7 @@ def read_problems(
     )
     for frame in (households, members):
         check_lonlat(frame["lon"].to_numpy(), frame["lat"].to_numpy())
-    return _group(grid_ids, households, members)
+    return _group(grids, households, members)
 
 
 def _grid_epsg(ids: list[int], households: pd.DataFrame, members: pd.DataFrame) -> np.ndarray:
@@ -192,7 +193,10 @@ def _local_index(sorted_ids: np.ndarray, wanted: np.ndarray) -> np.ndarray:
     return np.where(sorted_ids[index] == wanted, index, -1).astype(np.int64)
 
 
-def _group(ids: list[int], households: pd.DataFrame, members: pd.DataFrame) -> list[GridInput]:
+def _group(
+    grids: list[tuple[int, str]], households: pd.DataFrame, members: pd.DataFrame
+) -> list[GridInput]:
+    ids = [grid_id for grid_id, _ in grids]
     sorted_ids = np.asarray(ids, dtype=np.int64)
     grid_epsg = _grid_epsg(ids, households, members)
     h_xy = _to_xy(households, sorted_ids, grid_epsg)
@@ -203,13 +207,13 @@ def _group(ids: list[int], households: pd.DataFrame, members: pd.DataFrame) -> l
     building = households["building"].to_numpy()
     lo, hi = members["min_load"].to_numpy(), members["max_load"].to_numpy()
     inputs = []
-    for grid in ids:
+    for grid, code in grids:
         hs = slice(*np.searchsorted(h_grid, [grid, grid + 1]))
         ms = slice(*np.searchsorted(m_grid, [grid, grid + 1]))
         grid_members = m_id[ms]
         current_local = _local_index(grid_members, current[hs])
         problem = GridProblem(
-            grid=str(grid),
+            grid=code,
             household_xy=h_xy[hs],
             building=building[hs],
             current_member=current_local,
@@ -347,7 +351,7 @@ def run_assignment(
     with conn.transaction():
         grids = grids_in_scope(conn, scope)
         grid_ids = [i for i, _ in grids]
-        inputs = read_problems(conn, grid_ids, every_grid=scope.all)
+        inputs = read_problems(conn, grids, every_grid=scope.all)
         seconds["read"] = time.perf_counter() - started
 
         done = 0

@@ -10,16 +10,9 @@ from dataclasses import dataclass
 import asyncpg
 import psycopg
 
-ROLES = ("dispatcher", "planner", "admin")
+from layers.areas import communities_below
 
-# The communities (and villages) of an area's subtree: what a token may see.
-_COMMUNITIES_BELOW = """
-    WITH RECURSIVE below AS (
-        SELECT code, level FROM areas WHERE code = $1
-        UNION SELECT a.code, a.level FROM areas a JOIN below b ON a.parent_code = b.code)
-    SELECT coalesce(array_agg(code ORDER BY code), '{}') FROM below
-    WHERE level IN ('community', 'village')
-"""
+ROLES = ("dispatcher", "planner", "admin")
 
 
 class TokenError(ValueError):
@@ -76,10 +69,10 @@ async def staff_for(conn: asyncpg.Connection, token: str) -> Staff | None:
     )
     if row is None:
         return None
-    communities = await conn.fetchval(_COMMUNITIES_BELOW, row["scope_code"])
+    communities = await communities_below(conn, area_code=str(row["scope_code"]))
     return Staff(
         token_id=int(row["id"]),
         role=str(row["role"]),
         scope_code=str(row["scope_code"]),
-        communities=tuple(communities),
+        communities=communities or (),
     )
