@@ -216,9 +216,7 @@ def generate(
         rngs[1], t.grid_cells, t.grid_community, t.community_names, comms, rural, need
     )
     report("households", households, households)
-    members = _members.build(
-        rngs[2], need, (homes.x, homes.y), t.grid_community, t.grid_cells
-    )
+    members = _members.build(rngs[2], need, (homes.x, homes.y), t.grid_community, t.grid_cells)
     report("members", len(members.grid), len(members.grid))
     stations = _stations.build(
         rngs[3],
