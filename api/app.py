@@ -46,3 +46,9 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(places.router)
     app.include_router(assignments.router)
     return app
+
+
+def app_from_environment() -> FastAPI:
+    """For `uvicorn --factory` with several worker processes: each builds its own app from
+    the environment, which `gridgis serve` has set (DATABASE_URL included)."""
+    return create_app(Settings())

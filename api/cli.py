@@ -4,6 +4,7 @@ function of `layers` (or `gis`), and prints progress and a summary with Rich."""
 from __future__ import annotations
 
 import contextlib
+import os
 import time
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
@@ -281,25 +282,35 @@ def demo_command(
     if loaded or unassigned:
         run_assign(url, Scope(all=True))
     if serve:
-        serve_command()
+        serve_command(workers=None)
 
 
 @app.command("serve")
-def serve_command() -> None:
+def serve_command(
+    workers: Annotated[
+        int | None, typer.Option(min=1, help="worker processes (default: GRIDGIS_WORKERS or cores)")
+    ] = None,
+) -> None:
     """Serve the API and the pages."""
     import uvicorn
-
-    from api.app import create_app
 
     settings = _settings()
     url = database_url(settings)
     migrate.upgrade(url)
+    count = workers or settings.workers or len(os.sched_getaffinity(0))
     base = f"http://{settings.host}:{settings.port}"
-    console.print(f"serving on {base}  ·  API docs {base}/docs  ·  collections {base}/collections")
+    console.print(
+        f"serving on {base} with {count} worker(s)  ·  API docs {base}/docs  ·  "
+        f"collections {base}/collections"
+    )
+    # Workers are separate processes that build the app from the environment.
+    os.environ["DATABASE_URL"] = url
     uvicorn.run(
-        create_app(settings.model_copy(update={"database_url": url})),
+        "api.app:app_from_environment",
+        factory=True,
         host=settings.host,
         port=settings.port,
+        workers=count,
         log_level="warning",
     )
 
