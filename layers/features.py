@@ -62,13 +62,19 @@ COLLECTIONS: dict[str, Collection] = {
         Collection(
             id="grids",
             title="Grids (网格)",
-            description="Grids, each inside one community; together they cover it.",
-            source="grids t",
+            description="Grids, each inside one community; together they cover it. With the "
+            "last assignment's status (ok, understaffed, overstaffed) and counts.",
+            source="grids t LEFT JOIN grid_status s ON s.grid_id = t.id",
             properties={
                 "code": "t.code",
                 "name": "t.name",
                 "community_code": "t.community_code",
                 "version": "t.version",
+                "status": "s.status",
+                "households": "s.households",
+                "members": "s.members",
+                "members_needed": "s.members_needed",
+                "idle_capacity": "s.idle_capacity",
             },
             geometry_type="MultiPolygon",
         ),
