@@ -3,12 +3,7 @@
 from __future__ import annotations
 
 import itertools
-import os
 import re
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 
 import httpx
@@ -17,6 +12,7 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from api.settings import Settings
+from tests.live import served
 
 PROBLEM = "application/problem+json"
 
@@ -109,30 +105,9 @@ def test_bad_requests_are_problem_json(client, url, status, words):
     assert body["status"] == status and words in body["detail"]
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def test_gridgis_serve_answers_collections_and_docs(demo_url):
-    port = _free_port()
-    env = {**os.environ, "DATABASE_URL": demo_url, "GRIDGIS_PORT": str(port)}
-    gridgis = os.path.join(os.path.dirname(sys.executable), "gridgis")
-    server = subprocess.Popen(
-        [gridgis, "serve"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
-    )
-    try:
-        base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                collections = httpx.get(f"{base}/collections", timeout=2)
-                break
-            except httpx.TransportError:
-                assert server.poll() is None, server.stdout.read() if server.stdout else ""
-                assert time.monotonic() < deadline, "server did not start in 30 s"
-                time.sleep(0.2)
+    with served(demo_url, workers=2) as base:
+        collections = httpx.get(f"{base}/collections", timeout=5)
         assert collections.status_code == 200
         assert "grids" in {c["id"] for c in collections.json()["collections"]}
         docs = httpx.get(f"{base}/docs", timeout=5)
@@ -142,6 +117,3 @@ def test_gridgis_serve_answers_collections_and_docs(demo_url):
         assert assets and all(a.startswith("/") for a in assets), assets
         for asset in assets:
             assert httpx.get(f"{base}{asset}", timeout=5).status_code == 200, asset
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
