@@ -17,7 +17,8 @@ async def _connection(request: Request) -> AsyncIterator[asyncpg.Connection]:
         yield conn
 
 
-def _settings(request: Request) -> Settings:
+async def _settings(request: Request) -> Settings:
+    # async: a plain def dependency would be sent to the thread pool on every request
     settings: Settings = request.app.state.settings
     return settings
 

@@ -22,11 +22,20 @@ class Collection:
     order: str = "t.id"
     geometry: str = "t.geom"
     geometry_type: str = "Point"
-    # SQL deciding whether a row lies in the caller's jurisdiction, given {} = the array of
+    # SQL deciding whether a row lies in the caller's jurisdiction, given {} = the area code
+    # of the caller's scope; the source joins the row's community (c) and street (s).
     # its community codes; staff collections only.
     jurisdiction: str | None = None
     estimated_extent_of: str | None = None  # a big table: its extent from statistics
 
+
+# The area tree is district -> street/township -> community/village: a row is in a scope
+# when the scope is its community, street or district. One small parameter, not the list
+# of hundreds of community codes a district holds (which cost more to plan than to run).
+AREAS_OF_GRID = (
+    "LEFT JOIN areas c ON c.code = g.community_code LEFT JOIN areas s ON s.code = c.parent_code"
+)
+IN_SCOPE = "{} IN (c.code, s.code, s.parent_code)"
 
 COLLECTIONS: dict[str, Collection] = {
     c.id: c
@@ -98,6 +107,7 @@ COLLECTIONS: dict[str, Collection] = {
             title="Households (住户) — staff only",
             description="Households with their grid and member. Personal data.",
             source="households t LEFT JOIN grids g ON g.id = t.grid_id "
+            f"{AREAS_OF_GRID} "
             "LEFT JOIN assignments a ON a.household_id = t.id "
             "LEFT JOIN members m ON m.id = a.member_id",
             properties={
@@ -111,14 +121,14 @@ COLLECTIONS: dict[str, Collection] = {
                 "distance_m": "a.distance_m",
             },
             staff_only=True,
-            jurisdiction="g.community_code = ANY({})",
+            jurisdiction=IN_SCOPE,
             estimated_extent_of="households",
         ),
         Collection(
             id="members",
             title="Grid members (网格员) — staff only",
             description="Members with duty, phones, home and load. Personal data.",
-            source="members t JOIN grids g ON g.id = t.grid_id",
+            source=f"members t JOIN grids g ON g.id = t.grid_id {AREAS_OF_GRID}",
             properties={
                 "code": "t.code",
                 "name": "t.name",
@@ -133,7 +143,7 @@ COLLECTIONS: dict[str, Collection] = {
                 "load": "(SELECT count(*) FROM assignments x WHERE x.member_id = t.id)",
             },
             staff_only=True,
-            jurisdiction="g.community_code = ANY({})",
+            jurisdiction=IN_SCOPE,
             estimated_extent_of="members",
         ),
         Collection(
@@ -141,7 +151,8 @@ COLLECTIONS: dict[str, Collection] = {
             title="Household → member links — staff only",
             description="Each household's member, as a line from the member's home.",
             source="assignments a JOIN households t ON t.id = a.household_id "
-            "JOIN members m ON m.id = a.member_id JOIN grids g ON g.id = t.grid_id",
+            "JOIN members m ON m.id = a.member_id JOIN grids g ON g.id = t.grid_id "
+            f"{AREAS_OF_GRID}",
             properties={
                 "household_code": "t.code",
                 "member_code": "m.code",
@@ -154,7 +165,7 @@ COLLECTIONS: dict[str, Collection] = {
             geometry_type="LineString",
             order="a.household_id",
             staff_only=True,
-            jurisdiction="g.community_code = ANY({})",
+            jurisdiction=IN_SCOPE,
             estimated_extent_of="households",
         ),
     )
@@ -175,13 +186,13 @@ class Page:
 class _Query:
     """Accumulates WHERE clauses and their positional parameters ($1, $2, ...)."""
 
-    def __init__(self, collection: Collection, communities: tuple[str, ...] | None) -> None:
+    def __init__(self, collection: Collection, scope: str | None) -> None:
         self.clauses = [collection.where]
         self.params: list[object] = []
         if collection.jurisdiction is not None:
-            if communities is None:
+            if scope is None:
                 raise PermissionError(f"{collection.id} needs a staff jurisdiction")
-            self.add(collection.jurisdiction, list(communities))
+            self.add(collection.jurisdiction, scope)
 
     def add(self, template: str, *values: object) -> None:
         numbers = [f"${len(self.params) + i + 1}" for i in range(len(values))]
@@ -211,9 +222,9 @@ async def read_page(
     properties: list[str] | None,
     limit: int,
     offset: int,
-    communities: tuple[str, ...] | None = None,
+    scope: str | None = None,
 ) -> Page:
-    query = _Query(collection, communities)
+    query = _Query(collection, scope)
     if bbox is not None:
         query.add(f"{collection.geometry} && ST_MakeEnvelope({{}}, {{}}, {{}}, {{}}, 4326)", *bbox)
     for name, value in filters.items():
@@ -241,14 +252,14 @@ async def read_feature(
     *,
     collection: Collection,
     feature_id: str,
-    communities: tuple[str, ...] | None = None,
+    scope: str | None = None,
 ) -> tuple[str | None, bool]:
     """The feature's JSON and whether it lies in the jurisdiction (True for public ones)."""
     inside = "TRUE"
     params: list[object] = [feature_id]
     if collection.jurisdiction is not None:
         inside = collection.jurisdiction.format("$2")
-        params.append(list(communities or ()))
+        params.append(scope or "")
     sql = (
         f"SELECT {_feature_sql(collection, list(collection.properties))}::text, {inside} "
         f"FROM {collection.source} WHERE ({collection.where}) AND {collection.key} = $1"

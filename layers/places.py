@@ -10,6 +10,8 @@ from typing import Any
 
 import asyncpg
 
+from layers.features import AREAS_OF_GRID, IN_SCOPE
+
 _POINT = "ST_SetSRID(ST_MakePoint($1, $2), 4326)::geography"
 
 
@@ -75,7 +77,7 @@ async def nearest_members(
     lon: float,
     lat: float,
     k: int,
-    communities: tuple[str, ...],
+    scope: str,
 ) -> str:
     """A FeatureCollection (JSON text) of the k nearest active members in the jurisdiction."""
     value = await conn.fetchval(
@@ -83,8 +85,8 @@ async def nearest_members(
         WITH nearest AS (
             SELECT m.code, m.name, m.duty, m.service_phone, m.kind, g.code AS grid_code,
                    m.geom, ST_Distance(m.geom::geography, {_POINT}) AS distance_m
-            FROM members m JOIN grids g ON g.id = m.grid_id
-            WHERE m.active AND g.community_code = ANY($3)
+            FROM members m JOIN grids g ON g.id = m.grid_id {AREAS_OF_GRID}
+            WHERE m.active AND {IN_SCOPE.format("$3")}
             ORDER BY m.geom::geography <-> {_POINT}
             LIMIT $4 + 8)
         SELECT json_build_object('type', 'FeatureCollection', 'features', coalesce(json_agg(
@@ -98,7 +100,7 @@ async def nearest_members(
         """,
         lon,
         lat,
-        list(communities),
+        scope,
         k,
     )
     return str(value)

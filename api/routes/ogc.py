@@ -72,8 +72,8 @@ def _collection_for(collection_id: str, staff: Staff | None) -> Collection:
     return collection
 
 
-def _communities(staff: Staff | None) -> tuple[str, ...] | None:
-    return staff.communities if staff is not None else None
+def _scope(staff: Staff | None) -> str | None:
+    return staff.scope_code if staff is not None else None
 
 
 async def _describe(
@@ -211,7 +211,7 @@ async def items(
         properties=_chosen_properties(properties, collection),
         limit=limit,
         offset=offset,
-        communities=_communities(staff),
+        scope=_scope(staff),
     )
     envelope = orjson.dumps(
         {
@@ -241,7 +241,7 @@ async def item(
 ) -> Response:
     collection = _collection_for(collection_id, staff)
     feature, inside = await features.read_feature(
-        conn, collection=collection, feature_id=feature_id, communities=_communities(staff)
+        conn, collection=collection, feature_id=feature_id, scope=_scope(staff)
     )
     if not inside:
         raise Forbidden(f"{collection_id} {feature_id} lies outside your jurisdiction")

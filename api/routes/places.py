@@ -24,7 +24,7 @@ router = APIRouter(tags=["Places"])
 GEOJSON = "application/geo+json"
 
 
-def place(
+async def place(
     lon: Annotated[float, Query(description="longitude, WGS84 degrees (east positive)")],
     lat: Annotated[float, Query(description="latitude, WGS84 degrees (north positive)")],
 ) -> tuple[float, float]:
@@ -41,14 +41,21 @@ PlaceDep = Annotated[tuple[float, float], Depends(place)]
 
 
 @lru_cache(maxsize=4096)
-def _hours(expression: str) -> opening_hours.OpeningHours:
+def _hours(expression: str) -> opening_hours.OpeningHours | None:
+    if not opening_hours.validate(expression):  # rows written around `gridgis load`
+        return None
     return opening_hours.OpeningHours(expression)
 
 
-def _open_state(expression: str, now: datetime) -> dict[str, Any]:
-    if not opening_hours.validate(expression):  # rows written around `gridgis load`
-        return {"open_now": None, "next_change": None}
+def _is_open(expression: str, now: datetime) -> bool | None:
     hours = _hours(expression)
+    return hours.is_open(now) if hours is not None else None
+
+
+def _open_state(expression: str, now: datetime) -> dict[str, Any]:
+    hours = _hours(expression)
+    if hours is None:
+        return {"open_now": None, "next_change": None}
     change = hours.next_change(now)
     return {
         "open_now": hours.is_open(now),
@@ -85,12 +92,7 @@ async def nearest_stations(
             service=service,
             max_distance_m=max_distance_m,
         )
-        chosen = []
-        for candidate in candidates:
-            state = _open_state(candidate.opening_hours, now)
-            if open_now and not state["open_now"]:
-                continue
-            chosen.append((candidate, state))
+        chosen = [c for c in candidates if not open_now or _is_open(c.opening_hours, now)]
         # Closed stations were skipped: widen the search until k are found or none are left.
         if len(chosen) >= k or len(candidates) < limit + 8:
             break
@@ -101,9 +103,9 @@ async def nearest_stations(
         + b',"geometry":'
         + c.geometry.encode()
         + b',"properties":'
-        + orjson.dumps({**c.properties, **state})
+        + orjson.dumps({**c.properties, **_open_state(c.opening_hours, now)})
         + b"}"
-        for c, state in chosen[:k]
+        for c in chosen[:k]
     ]
     return _feature_collection(features)
 
@@ -116,7 +118,7 @@ async def nearest_members(
     k: Annotated[int, Query(ge=1, le=100)] = 5,
 ) -> Response:
     body = await places.nearest_members(
-        conn, lon=point[0], lat=point[1], k=k, communities=staff.communities
+        conn, lon=point[0], lat=point[1], k=k, scope=staff.scope_code
     )
     return Response(body, media_type=GEOJSON)
 
