@@ -225,6 +225,63 @@ def assign_command(
         raise _fail(f"{summary.members_outside_bounds} members outside their bounds")
 
 
+@app.command("validate")
+def validate_command(
+    community: Annotated[
+        str | None, typer.Option(help="community, street or district code (default: all)")
+    ] = None,
+    repair: Annotated[
+        bool, typer.Option(help="snap near-coincident edges, give slivers to a grid, and save")
+    ] = False,
+    force: Annotated[
+        bool, typer.Option(help="with --repair: save even where edges move beyond the tolerance")
+    ] = False,
+    tolerance: Annotated[
+        float, typer.Option(min=0.01, max=10.0, help="metres: thinner is a sliver; repair limit")
+    ] = 1.0,
+) -> None:
+    """Check that grids cover each community with no gap and no overlap (横向到边)."""
+    from gis.validation import PARTITION_KINDS, Tolerances
+    from layers.redraw import GridNotFound, validate_area
+
+    url = database_url(_settings())
+    migrate.upgrade(url)
+    try:
+        with _bar() as progress, connect(url, autocommit=True) as conn:
+            task = progress.add_task("communities", total=None)
+            checks = validate_area(
+                conn,
+                community,
+                repair=repair,
+                force=force,
+                tolerances=Tolerances(tolerance_m=tolerance),
+                progress=lambda done, total: progress.update(task, completed=done, total=total),
+            )
+    except GridNotFound as error:
+        raise _fail(str(error)) from error
+    table = Table(title=f"{len(checks)} communities checked (tolerance {tolerance:g} m)")
+    for column in ("community", "kind", "grids", "m²", "lon, lat", "detail"):
+        table.add_column(column, justify="right" if column == "m²" else "left")
+    for check in checks:
+        for grid in check.repaired:
+            console.print(f"  repaired {grid.code} ({grid.area_change_m2:+,.1f} m²)")
+        for note in check.notes:
+            console.print(f"  [yellow]{note}[/]")
+        for issue in check.issues:
+            point = issue.location.representative_point()
+            where = f"{point.x:.6f}, {point.y:.6f}" if not point.is_empty else ""
+            grids = " ".join(issue.grids)
+            area = f"{issue.area_m2:,.1f}"
+            table.add_row(check.community, issue.kind, grids, area, where, issue.detail)
+    if table.row_count:
+        console.print(table)
+    else:
+        console.print(f"{len(checks)} communities: each covered by its grids, no gap, no overlap")
+    broken = sum(i.kind in PARTITION_KINDS for c in checks for i in c.issues)
+    if broken:
+        raise _fail(f"{broken} problem(s) break the partition (see the table)")
+
+
 @token_app.command("create")
 def token_create(
     role: Annotated[str, typer.Option(help="dispatcher, planner or admin")],

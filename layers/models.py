@@ -168,3 +168,28 @@ class Token(Base):
     label: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class GridHistory(Base):
+    """One grid's shape before and after one edit; the rows of an edit share `edit_id`."""
+
+    __tablename__ = "grid_history"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    edit_id: Mapped[int] = mapped_column(Integer)
+    grid_id: Mapped[int] = mapped_column(Integer)  # no foreign key: outlives a merged grid
+    grid_code: Mapped[str] = mapped_column(String(32))
+    community_code: Mapped[str] = mapped_column(ForeignKey("areas.code"))
+    version: Mapped[int] = mapped_column(Integer)
+    action: Mapped[str] = mapped_column(String(16))
+    edited_grid: Mapped[str] = mapped_column(String(32))
+    token_id: Mapped[int | None] = mapped_column(ForeignKey("tokens.id"))
+    role: Mapped[str] = mapped_column(String(16))
+    scope_code: Mapped[str | None] = mapped_column(String(32))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    undo_of: Mapped[int | None] = mapped_column(ForeignKey("grid_history.id"))
+    old_geom: Mapped[Any] = mapped_column(
+        Geometry("MULTIPOLYGON", srid=SRID, spatial_index=False), nullable=True
+    )
+    new_geom: Mapped[Any] = mapped_column(
+        Geometry("MULTIPOLYGON", srid=SRID, spatial_index=False), nullable=True
+    )
