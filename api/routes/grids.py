@@ -45,6 +45,7 @@ from api.errors import (
     Problem,
     Unprocessable,
 )
+from layers import grid_history
 from layers import redraw as edits
 from layers.assignment_view import grid_communities
 from layers.db import connect
@@ -322,7 +323,7 @@ def _grid_feature(grid: edits.GridOutcome) -> dict[str, Any]:
 
 @router.get("/grids/{code}", summary="One grid with its version (ETag)")
 async def grid(code: str, conn: ConnectionDep) -> Response:
-    found = await edits.grid_feature(conn, code)
+    found = await grid_history.grid_feature(conn, code)
     if found is None:
         raise NotFound(f"no grid with code '{code}'")
     body, version = found
@@ -441,10 +442,10 @@ async def history(
     staff: StaffDep,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> Response:
-    community = await edits.history_community(conn, code)
+    community = await grid_history.history_community(conn, code)
     if community is None:
         raise NotFound(f"no grid with code '{code}'")
     if community not in staff.communities:
         raise Forbidden(f"grid {code} lies outside your jurisdiction")
-    body = await edits.history_json(conn, code, limit=limit)
+    body = await grid_history.history_json(conn, code, limit=limit)
     return Response(body, media_type="application/json")
