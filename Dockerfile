@@ -1,4 +1,12 @@
 # The gridgis API. The database is a separate service (docker-compose.yml).
+
+# The map pages' browser assets (Leaflet, markercluster), from the npm registry at pinned
+# versions and digests; the app serves them itself (no CDN on an intranet).
+FROM node:20-bookworm AS assets
+WORKDIR /src
+COPY scripts/vendor-assets.sh scripts/vendor-assets.sh
+RUN mkdir -p maps/static/vendor && bash scripts/vendor-assets.sh
+
 FROM python:3.11-slim-bookworm
 
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
@@ -9,6 +17,7 @@ COPY gis gis
 COPY layers layers
 COPY api api
 COPY maps maps
+COPY --from=assets /src/maps/static/vendor maps/static/vendor
 COPY data data
 RUN pip install --no-compile . \
     && useradd --system --uid 10001 gridgis

@@ -2,10 +2,14 @@
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: setup demo test lint format serve bench-assign clean-db
+.PHONY: setup setup-browser demo test lint format serve bench-assign clean-db
 
 setup:
 	@bash scripts/setup.sh
+
+# The page tests drive Debian's chromium; installed (with a Chinese font) when missing.
+setup-browser:
+	@bash scripts/setup.sh --browser
 
 demo: setup
 	$(BIN)/gridgis demo
@@ -13,7 +17,7 @@ demo: setup
 serve: setup
 	$(BIN)/gridgis serve
 
-test: setup
+test: setup setup-browser
 	$(BIN)/pytest -q
 
 lint: setup

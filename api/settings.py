@@ -22,3 +22,11 @@ class Settings(BaseSettings):
     pool_min_size: int = Field(default=2, ge=1)
     pool_max_size: int = Field(default=10, ge=1)
     workers: int | None = Field(default=None, ge=1)
+    # The map pages: language (zh-CN or en; a page's ?lang= overrides it) and an optional
+    # basemap, a tile URL template such as Tianditu's with its key. Without one the pages
+    # draw their own base from the data (streets, communities, grids).
+    language: str = Field(default="zh-CN", pattern="^(zh-CN|en)$")
+    basemap_url: str | None = None
+    basemap_attribution: str = ""
+    basemap_subdomains: str = "abc"  # Tianditu: 01234567
+    basemap_labels_url: str | None = None  # a label overlay (Tianditu's cva_w)

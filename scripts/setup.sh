@@ -67,5 +67,25 @@ setup_python() {
   touch "$stamp"
 }
 
+setup_map_assets() {
+  # Leaflet and its plugins, served by the app itself (maps/static/vendor, git-ignored).
+  if bash scripts/vendor-assets.sh --check; then return; fi
+  if ! command -v npm >/dev/null; then
+    say "installing npm (to fetch the map assets from the npm registry)"
+    apt_install npm
+  fi
+  bash scripts/vendor-assets.sh
+}
+
+setup_browser() {
+  # For the page tests (make test): Debian's chromium, driven by Playwright, and a font
+  # with Chinese glyphs so the screenshots are readable.
+  if [ -x /usr/bin/chromium ] && fc-list :lang=zh 2>/dev/null | grep -q .; then return; fi
+  say "installing Debian's chromium and a Chinese font for the browser tests"
+  apt_install chromium fonts-wqy-microhei
+}
+
 setup_postgis
 setup_python
+setup_map_assets
+if [ "${1:-}" = "--browser" ]; then setup_browser; fi

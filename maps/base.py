@@ -1,0 +1,273 @@
+"""What every map page shares: a Folium map whose assets all come from this server (never a
+CDN: intranets have none), an optional basemap, the page shell (header, language switch,
+staff sign-in box), the legend, and the hand-off to the page's script, which fetches the
+data from the API in the browser. Pure builders: no database, no network."""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import folium
+import folium.plugins
+from branca.element import Element, Figure, MacroElement
+from folium.elements import JSCSSMixin
+from folium.template import Template
+
+from maps.i18n import LANGUAGES, strings
+from maps.icons import service_icons
+
+# Paths under the static root (maps/static, served by the app at /static).
+LEAFLET_JS = "vendor/leaflet/leaflet.js"
+LEAFLET_CSS = "vendor/leaflet/leaflet.css"
+CLUSTER_JS = "vendor/leaflet.markercluster/leaflet.markercluster.js"
+CLUSTER_CSS = (
+    "vendor/leaflet.markercluster/MarkerCluster.css",
+    "vendor/leaflet.markercluster/MarkerCluster.Default.css",
+)
+PAGE_CSS = "gridgis.css"
+COMMON_JS = "common.js"
+FAVICON = "station.svg"
+MAX_ZOOM = 18
+
+
+@dataclass(frozen=True)
+class Basemap:
+    """A tile URL template ({z}/{x}/{y}, optional {s}), e.g. Tianditu's with its key."""
+
+    url: str
+    attribution: str = ""
+    subdomains: str = "abc"
+    labels_url: str | None = None  # an overlay of place names (Tianditu's cva_w)
+
+
+@dataclass(frozen=True)
+class PageOptions:
+    language: str = "zh-CN"
+    static_root: str = "/static"  # where maps/static is served
+    api_root: str = ""  # the prefix of the API's paths (a reverse proxy's root path)
+    basemap: Basemap | None = None
+
+    def __post_init__(self) -> None:
+        if self.language not in LANGUAGES:
+            raise ValueError(f"language '{self.language}' is not one of {', '.join(LANGUAGES)}")
+
+    def static(self, path: str) -> str:
+        return f"{self.static_root}/{path}"
+
+    @property
+    def words(self) -> dict[str, str]:
+        return strings(self.language)
+
+
+class PageScript(JSCSSMixin):
+    """Starts the page's script once Folium has built the map and its (empty) layers:
+    `gridgis.<page>(map, {name: layer, ...}, config)`."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+            gridgis.{{ this.page }}({{ this._parent.get_name() }}, {
+                {%- for key, layer in this.layers.items() %}
+                {{ key|tojson }}: {{ layer.get_name() }},
+                {%- endfor %}
+            }, {{ this.config|tojson }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(
+        self,
+        page: str,
+        layers: dict[str, MacroElement],
+        config: dict[str, Any],
+        options: PageOptions,
+    ) -> None:
+        super().__init__()  # type: ignore[no-untyped-call]
+        self._name = "PageScript"
+        self.page = page
+        self.layers = layers
+        self.config = config
+        self.default_js = [
+            ("gridgis_common", options.static(COMMON_JS)),
+            (f"gridgis_{page}", options.static(f"{page}.js")),
+        ]
+        self.default_css = [("gridgis_css", options.static(PAGE_CSS))]
+
+
+class Legend(MacroElement):
+    """A legend in the map's corner: rows of (symbol HTML, label). Folded on phones."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+            var {{ this.get_name() }} = L.control({position: "bottomright"});
+            {{ this.get_name() }}.onAdd = function () {
+                var div = L.DomUtil.create("div", "gg-legend");
+                div.innerHTML = {{ this.html|tojson }};
+                div.firstChild.open = !window.matchMedia("(max-width: 759px)").matches;
+                L.DomEvent.disableClickPropagation(div);
+                L.DomEvent.disableScrollPropagation(div);
+                return div;
+            };
+            {{ this.get_name() }}.addTo({{ this._parent.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, title: str, rows: list[tuple[str, str]]) -> None:
+        super().__init__()  # type: ignore[no-untyped-call]
+        self._name = "Legend"
+        items = "".join(
+            f'<li><span class="gg-sym">{symbol}</span>{html.escape(label)}</li>'
+            for symbol, label in rows
+        )
+        self.html = (
+            f'<details><summary class="gg-legend-title">{html.escape(title)}</summary>'
+            f"<ul>{items}</ul></details>"
+        )
+
+
+class MetricScale(MacroElement):
+    """A scale bar in metres and kilometres only."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+            L.control.scale({imperial: false, maxWidth: 150}).addTo({{ this._parent.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self) -> None:
+        super().__init__()  # type: ignore[no-untyped-call]
+        self._name = "MetricScale"
+
+
+def raw(markup: str) -> Element:
+    """An HTML fragment added verbatim (branca treats element text as a Jinja template)."""
+    return Element("{% raw %}" + markup + "{% endraw %}")
+
+
+def new_page(options: PageOptions, *, title: str) -> tuple[Figure, folium.Map]:
+    """The figure and map of one page, with Leaflet from this server and no basemap unless
+    one is configured (the page script then draws streets, communities and grids)."""
+    figure = Figure(title=title)
+    figure.header.add_child(
+        raw(
+            f'<link rel="icon" href="{html.escape(options.static(FAVICON))}" type="image/svg+xml">'
+        ),
+        name="favicon",
+    )
+    fmap = folium.Map(
+        tiles=None,
+        zoom_control="topleft",
+        font_size="14px",
+        max_zoom=MAX_ZOOM,  # for the tile layer
+        maxZoom=MAX_ZOOM,  # for the map itself: marker clusters need it when there is none
+    )
+    fmap.default_js = [("leaflet", options.static(LEAFLET_JS))]
+    fmap.default_css = [("leaflet_css", options.static(LEAFLET_CSS))]
+    MetricScale().add_to(fmap)
+    if options.basemap is not None:
+        basemap = options.basemap
+        folium.TileLayer(
+            tiles=basemap.url,
+            attr=basemap.attribution or " ",
+            name=options.words["layer_basemap"],
+            subdomains=basemap.subdomains,
+            max_zoom=MAX_ZOOM,
+        ).add_to(fmap)
+        if basemap.labels_url:
+            folium.TileLayer(
+                tiles=basemap.labels_url,
+                attr=basemap.attribution or " ",
+                name=options.words["layer_labels"],
+                subdomains=basemap.subdomains,
+                overlay=True,
+                max_zoom=MAX_ZOOM,
+            ).add_to(fmap)
+    fmap.add_to(figure)
+    return figure, fmap
+
+
+def feature_group(fmap: folium.Map, name: str, *, show: bool = True) -> folium.FeatureGroup:
+    """An empty, named layer: the page script fills it with what it fetches."""
+    group = folium.FeatureGroup(name=name, show=show)
+    group.add_to(fmap)
+    return group
+
+
+def marker_cluster(fmap: folium.Map, name: str, options: PageOptions) -> Any:
+    cluster = folium.plugins.MarkerCluster(  # type: ignore[no-untyped-call]
+        name=name, options={"showCoverageOnHover": False, "maxClusterRadius": 50}
+    )
+    cluster.default_js = [("markerclusterjs", options.static(CLUSTER_JS))]
+    cluster.default_css = [
+        (f"markercluster_css_{i}", options.static(path)) for i, path in enumerate(CLUSTER_CSS)
+    ]
+    return cluster.add_to(fmap)
+
+
+def header(options: PageOptions, *, title: str, subtitle: str) -> str:
+    words = options.words
+    other = words["other_language_code"]
+    return (
+        '<header class="gg-header">'
+        f'<div><h1>{html.escape(title)}</h1><p class="gg-subtitle">{html.escape(subtitle)}</p>'
+        "</div>"
+        f'<a class="gg-lang" href="?lang={other}" lang="{other}" hreflang="{other}">'
+        f"{html.escape(words['other_language'])}</a>"
+        "</header>"
+    )
+
+
+def sign_in_box(options: PageOptions) -> str:
+    """The staff sign-in box; the page script keeps the token in sessionStorage."""
+    w = {key: html.escape(value) for key, value in options.words.items()}
+    return (
+        '<section class="gg-signin" id="gg-signin" aria-label="' + w["token_label"] + '">'
+        f'<p class="gg-needed" role="alert" hidden>{w["staff_token_needed"]}</p>'
+        '<form class="gg-signin-form" hidden>'
+        f'<label for="gg-token">{w["token_label"]}</label>'
+        '<input id="gg-token" name="token" type="password" autocomplete="off" required>'
+        f'<button type="submit">{w["sign_in"]}</button></form>'
+        f'<p class="gg-signed-in" hidden>{w["signed_in"]} '
+        f'<button type="button" class="gg-link gg-signout">{w["sign_out"]}</button></p>'
+        "</section>"
+    )
+
+
+def config(options: PageOptions, **extra: Any) -> dict[str, Any]:
+    """What the page script reads: the words, where the API is, the service icons."""
+    return {
+        "lang": options.language,
+        "api": options.api_root,
+        "t": options.words,
+        "icons": service_icons(),
+        "basemap": options.basemap is not None,
+        **extra,
+    }
+
+
+_ASSET = re.compile(r"""(?:src|href)\s*=\s*["']?([^"' >]+)""", re.IGNORECASE)
+
+
+def render(figure: Figure, options: PageOptions, *, page_name: str) -> str:
+    """The page's HTML, checked to reference nothing but this server (and the basemap)."""
+    page = figure.render()
+    page = page.replace("<html>", f'<html lang="{options.language}">', 1)
+    page = page.replace("<body>", f'<body class="gg-page gg-{page_name}">', 1)
+    # Folium forbids zooming the page; people with poor sight need it.
+    page = re.sub(
+        r'<meta name="viewport"[^>]*>',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        page,
+        count=1,
+    )
+    for url in _ASSET.findall(page):
+        if not url.startswith(("/", "?", "#", "tel:")) or url.startswith("//"):
+            raise ValueError(f"the page would load {url}: pages serve every asset themselves")
+    return page

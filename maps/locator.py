@@ -1,0 +1,89 @@
+"""The public station locator (/locator), phone-sized first: "use my location" or a tap on
+the map lists the nearest stations with distance, services, open now and the service phone.
+Only public layers: no household, no member."""
+
+from __future__ import annotations
+
+import html
+
+import folium
+
+from maps.base import (
+    Legend,
+    PageOptions,
+    PageScript,
+    config,
+    feature_group,
+    header,
+    marker_cluster,
+    new_page,
+    raw,
+    render,
+)
+from maps.icons import SERVICES, service_icon
+
+
+def _controls(options: PageOptions) -> str:
+    w = options.words
+    choices = "".join(
+        f'<option value="{s}">{html.escape(w["service_" + s])}</option>' for s in SERVICES
+    )
+    return (
+        '<section class="gg-controls" aria-label="' + html.escape(w["filter_service"]) + '">'
+        '<div class="gg-locate">'
+        '<button type="button" class="gg-primary" id="gg-locate">'
+        f"{html.escape(w['use_my_location'])}</button>"
+        f'<span class="gg-hint">{html.escape(w["or_tap_map"])}</span></div>'
+        '<div class="gg-filters">'
+        f'<label for="gg-service">{html.escape(w["filter_service"])}</label>'
+        f'<select id="gg-service"><option value="">{html.escape(w["any_service"])}</option>'
+        f"{choices}</select>"
+        '<label class="gg-check"><input type="checkbox" id="gg-open-now"> '
+        f"{html.escape(w['open_now'])}</label></div>"
+        '<p class="gg-status" id="gg-status" role="status" aria-live="polite"></p>'
+        "</section>"
+    )
+
+
+def _results(options: PageOptions) -> str:
+    w = options.words
+    return (
+        '<section class="gg-results" aria-labelledby="gg-results-title">'
+        f'<h2 id="gg-results-title">{html.escape(w["nearest_heading"])}</h2>'
+        f'<p class="gg-empty" id="gg-empty">{html.escape(w["choose_place"])}</p>'
+        '<ol class="gg-list" id="gg-list"></ol></section>'
+    )
+
+
+def _legend(options: PageOptions) -> Legend:
+    w = options.words
+    rows = [
+        ('<span class="gg-station gg-sym-station">1</span>', w["legend_station"]),
+        ('<span class="gg-sym-cluster">5</span>', w["legend_cluster"]),
+        ('<span class="gg-sym-you"></span>', w["legend_you"]),
+    ]
+    rows += [(service_icon(s), w["service_" + s]) for s in SERVICES]
+    return Legend(w["legend"], rows)
+
+
+def build_locator(options: PageOptions) -> str:
+    w = options.words
+    figure, fmap = new_page(options, title=w["locator_title"])
+    figure.html.add_child(
+        raw(header(options, title=w["locator_title"], subtitle=w["locator_subtitle"]))
+    )
+    figure.html.add_child(raw(_controls(options)))
+    figure.html.add_child(raw(_results(options)))
+    layers = {
+        "streets": feature_group(fmap, w["layer_streets"]),
+        "communities": feature_group(fmap, w["layer_communities"]),
+        "grids": feature_group(fmap, w["layer_grids"]),
+        "stations": marker_cluster(fmap, w["kind_red_station"], options),
+        "origin": feature_group(fmap, w["your_place"]),
+    }
+    folium.LayerControl(collapsed=True).add_to(fmap)
+    _legend(options).add_to(fmap)
+    PageScript("locator", dict(layers), config(options, services=list(SERVICES)), options).add_to(
+        fmap
+    )
+    return render(figure, options, page_name="locator")

@@ -1,0 +1,402 @@
+"""The map pages in a real headless Chromium (Debian's, driven by Playwright) against a real
+`gridgis serve`: every request stays on 127.0.0.1, no console error, the layers are drawn,
+and what the pages show agrees with the API. Screenshots go to test-output/."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+import pytest
+
+from api.routes.pages import VENDORED, _csp
+from layers.assignments import Scope, run_assignment
+from layers.db import connect
+from layers.tokens import create_token
+from maps.base import Basemap, PageOptions
+from maps.dispatch import build_dispatch
+from maps.i18n import STRINGS
+from maps.locator import build_locator
+from maps.planner import build_planner
+from tests.live import served
+
+ROOT = Path(__file__).resolve().parent.parent
+OUTPUT = ROOT / "test-output"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+    "--disable-quic",
+]
+BUILDERS = {"locator": build_locator, "dispatch": build_dispatch, "planner": build_planner}
+HERE = (116.0105, 28.6841)  # a place in the demo, near Aixi Lake
+
+
+# ---- the builders, without a browser ----
+
+
+def _assets(page: str) -> list[str]:
+    return re.findall(r"""(?:src|href)\s*=\s*["']?([^"' >]+)""", page)
+
+
+@pytest.mark.parametrize("name", sorted(BUILDERS))
+@pytest.mark.parametrize("language", ["zh-CN", "en"])
+def test_pages_reference_only_this_server(name, language):
+    page = BUILDERS[name](PageOptions(language=language))
+    assert f'<html lang="{language}">' in page
+    assets = _assets(page)
+    assert any(a.endswith("/leaflet.js") for a in assets)
+    assert all(a.startswith(("/static/", "?lang=")) for a in assets), assets
+    assert "cdn" not in page.lower() and "https://" not in page
+
+
+def test_a_configured_basemap_is_drawn_and_allowed_by_the_csp():
+    tianditu = "http://t{s}.tianditu.gov.cn/vec_w/wmts?tk=KEY&x={x}&y={y}&l={z}"
+    basemap = Basemap(url=tianditu, attribution="天地图", subdomains="01234567")
+    page = build_locator(PageOptions(basemap=basemap))
+    assert "L.tileLayer" in page and "tianditu.gov.cn" in page and "01234567" in page
+    assert "img-src 'self' data: http://*.tianditu.gov.cn;" in _csp(basemap)
+    assert "img-src 'self' data:;" in _csp(None)
+
+
+def test_both_languages_have_every_word():
+    assert set(STRINGS["zh-CN"]) == set(STRINGS["en"])
+
+
+# ---- the served pages ----
+
+
+@dataclass
+class Site:
+    base: str
+    dispatcher: str
+    planner: str
+
+    def get(self, path: str, token: str | None = None) -> Any:
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        response = httpx.get(self.base + path, headers=headers, timeout=10)
+        response.raise_for_status()
+        return response.json()
+
+
+@pytest.fixture(scope="module")
+def site(databases, demo_template) -> Iterator[Site]:
+    if not VENDORED.exists():
+        pytest.fail("the map assets are missing: run `make test` (scripts/vendor-assets.sh)")
+    url = databases.url(databases.create(template=demo_template))
+    with connect(url, autocommit=True) as conn:
+        run_assignment(conn, scope=Scope(all=True), workers=1)
+        row = conn.execute("SELECT code FROM areas WHERE level = 'district'").fetchone()
+        assert row is not None
+        dispatcher = create_token(conn, role="dispatcher", scope_code=row[0], label="pages")
+        planner = create_token(conn, role="planner", scope_code=row[0], label="pages")
+    with served(url) as base:
+        yield Site(base, dispatcher, planner)
+
+
+def test_pages_are_served_with_their_assets(site):
+    for path in ("/locator", "/maps/dispatch", "/maps/planner?lang=en"):
+        response = httpx.get(site.base + path, timeout=10)
+        assert response.status_code == 200, path
+        assert response.headers["content-type"].startswith("text/html")
+        assert "default-src 'self'" in response.headers["content-security-policy"]
+        for asset in _assets(response.text):
+            if asset.startswith("/"):
+                assert httpx.get(site.base + asset, timeout=10).status_code == 200, asset
+    assert 'lang="en"' in httpx.get(site.base + "/locator?lang=en", timeout=10).text
+    assert httpx.get(site.base + "/locator?lang=fr", timeout=10).status_code == 400
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    if not CHROMIUM.exists():
+        pytest.fail("Debian's chromium is missing: run `make test` (scripts/setup.sh --browser)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@dataclass
+class Probe:
+    page: Any
+    foreign: list[str] = field(default_factory=list)  # requests to any other host
+    local: list[str] = field(default_factory=list)  # paths asked of this server
+    errors: list[str] = field(default_factory=list)  # console errors, uncaught exceptions
+
+    def clean(self) -> None:
+        assert self.foreign == [], f"requests left 127.0.0.1: {self.foreign}"
+        assert self.errors == [], f"console errors: {self.errors}"
+
+
+@contextmanager
+def opened(browser, site: Site, path: str, **context: Any) -> Iterator[Probe]:
+    ctx = browser.new_context(timezone_id="Asia/Shanghai", **context)
+    page = ctx.new_page()
+    probe = Probe(page)
+
+    def guard(route: Any) -> None:
+        url = urlsplit(route.request.url)
+        if url.hostname == "127.0.0.1":
+            probe.local.append(url.path)
+            route.continue_()
+        else:
+            probe.foreign.append(route.request.url)
+            route.abort()
+
+    ctx.route("**/*", guard)
+    page.on("console", lambda m: probe.errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda error: probe.errors.append(str(error)))
+    page.set_default_timeout(15_000)
+    try:
+        page.goto(site.base + path)
+        yield probe
+    finally:
+        ctx.close()
+
+
+def shoot(probe: Probe, name: str) -> None:
+    OUTPUT.mkdir(exist_ok=True)
+    probe.page.wait_for_timeout(400)  # let the map's zoom animation end
+    probe.page.screenshot(path=str(OUTPUT / f"{name}.png"))
+
+
+def until(page: Any, predicate: str, arg: Any = None, timeout: float = 15) -> None:
+    """Polls a JS function until it returns true. (Playwright's wait_for_function evaluates
+    strings in the page, which the pages' Content-Security-Policy rightly refuses.)"""
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(predicate, arg):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still false after {timeout} s: {predicate}")
+        page.wait_for_timeout(100)
+
+
+def wait_for_paths(page: Any, at_least: int) -> None:
+    until(
+        page,
+        "n => document.querySelectorAll('.leaflet-overlay-pane path').length >= n",
+        arg=at_least,
+    )
+
+
+def test_locator_lists_the_nearest_station_the_api_gives(browser, site):
+    grids = site.get("/collections/grids/items?limit=1")["numberMatched"]
+    stations = site.get("/collections/stations/items?limit=1")["numberMatched"]
+    geo = {"longitude": HERE[0], "latitude": HERE[1]}
+    with opened(
+        browser, site, "/locator", viewport={"width": 1280, "height": 800},
+        geolocation=geo, permissions=["geolocation"],
+    ) as probe:  # fmt: skip
+        page = probe.page
+        wait_for_paths(page, grids)
+        # every station is on the map, alone or in a cluster (once the zoom has settled)
+        until(
+            page,
+            """n => {
+                const pane = document.querySelector('.leaflet-marker-pane');
+                const clustered = [...pane.querySelectorAll('.marker-cluster span')]
+                    .reduce((sum, span) => sum + Number(span.textContent), 0);
+                return clustered + pane.querySelectorAll('.gg-station').length === n;
+            }""",
+            arg=stations,
+        )
+
+        page.click("#gg-locate")
+        page.wait_for_selector(".gg-row")
+        expected = site.get(f"/stations/nearest?lon={HERE[0]}&lat={HERE[1]}&k=8")["features"]
+        names = page.locator(".gg-row-name").all_inner_texts()
+        assert names == [f["properties"]["name"] for f in expected]
+        # the map shows the nearest station with its rank
+        until(
+            page,
+            "() => [...document.querySelectorAll('.leaflet-marker-pane .gg-ranked')]"
+            ".some(m => m.textContent === '1')",
+        )
+
+        # a list row opens its marker on the map; a marker marks its row
+        page.locator(".gg-row-main").nth(1).click()
+        popup = page.locator(".leaflet-popup-content")
+        popup.wait_for()
+        assert expected[1]["properties"]["name"] in popup.inner_text()
+        assert "gg-selected" in (page.locator(".gg-row").nth(1).get_attribute("class") or "")
+
+        # a click on the map is a place too: the list follows
+        page.keyboard.press("Escape")
+        box = page.locator(".folium-map").bounding_box()
+        page.mouse.click(box["x"] + 150, box["y"] + box["height"] - 150)
+        until(
+            page,
+            """() => {
+                const text = document.querySelector('#gg-status').textContent;
+                return /\\d\\.\\d{6}, \\d/.test(text) && !text.includes('116.010500');
+            }""",
+        )
+        lon, lat = re.findall(r"(\d+\.\d{6})", page.inner_text("#gg-status"))
+        first = site.get(f"/stations/nearest?lon={lon}&lat={lat}&k=1")["features"][0]
+        until(
+            page,
+            "n => document.querySelector('.gg-row-name').textContent === n",
+            arg=first["properties"]["name"],
+        )
+
+        # filters: a service and open now
+        page.select_option("#gg-service", "toilet")
+        page.check("#gg-open-now")
+        query = f"lon={lon}&lat={lat}&k=8&service=toilet&open_now=true"
+        wanted = [
+            f["properties"]["name"] for f in site.get(f"/stations/nearest?{query}")["features"]
+        ]
+        until(
+            page,
+            "n => [...document.querySelectorAll('.gg-row-name')].map(e => e.textContent).join('|') === n"
+            " || (n === '' && !document.querySelector('#gg-empty').hidden)",
+            arg="|".join(wanted),
+        )
+        assert page.locator(".gg-row .gg-closed").count() == 0
+        for services in page.locator(".gg-row .gg-svcs").all():
+            assert services.locator("[aria-label='厕所']").count() == 1
+        assert page.locator(".gg-legend").is_visible()
+        # a public page: nothing personal is even asked for
+        staff_only = ("/households", "/members", "/assignments", "/assignment")
+        assert not [p for p in probe.local if any(s in p for s in staff_only)]
+        shoot(probe, "locator")
+        probe.clean()
+
+
+def test_locator_fits_a_phone_and_works_by_keyboard(browser, site):
+    geo = {"longitude": HERE[0], "latitude": HERE[1]}
+    with opened(
+        browser, site, "/locator?lang=en", viewport={"width": 375, "height": 700},
+        geolocation=geo, permissions=["geolocation"], has_touch=True, is_mobile=True,
+    ) as probe:  # fmt: skip
+        page = probe.page
+        page.click("#gg-locate")
+        page.wait_for_selector(".gg-row")
+        assert page.evaluate("document.scrollingElement.scrollWidth") <= 375
+        assert page.locator("h1").inner_text() == "Find a red station"
+        # Tab from the top of the page reaches the first row of the list
+        page.evaluate("document.activeElement.blur()")
+        for _ in range(30):
+            page.keyboard.press("Tab")
+            if page.evaluate("document.activeElement.classList.contains('gg-row-main')"):
+                break
+        else:
+            pytest.fail("the list rows cannot be reached by Tab")
+        page.keyboard.press("Enter")
+        page.locator(".leaflet-popup-content").wait_for()
+        page.evaluate("window.scrollTo(0, 0)")
+        shoot(probe, "locator-phone")
+        probe.clean()
+
+
+def test_dispatch_says_a_staff_token_is_needed(browser, site):
+    with opened(
+        browser, site, "/maps/dispatch?lang=en", viewport={"width": 1280, "height": 800}
+    ) as probe:
+        page = probe.page
+        needed = page.locator(".gg-needed")
+        needed.wait_for()
+        assert "Staff token needed" in needed.inner_text()
+        page.fill("#gg-lon", str(HERE[0]))
+        page.fill("#gg-lat", str(HERE[1]))
+        page.click("#gg-coord-form button")
+        assert "Staff token needed" in page.inner_text("#gg-status")
+        probe.clean()
+
+
+def test_dispatch_shows_the_grid_its_members_and_the_nearest_help(browser, site):
+    grid = site.get("/collections/grids/items?limit=1&offset=10")["features"][0]["properties"]
+    household = site.get(
+        f"/collections/households/items?limit=1&grid_code={grid['code']}", site.dispatcher
+    )["features"][0]
+    lon, lat = household["geometry"]["coordinates"]
+    owner = site.get(f"/grids/at?lon={lon}&lat={lat}", site.dispatcher)["properties"]
+    nearest = site.get(f"/members/nearest?lon={lon}&lat={lat}&k=5", site.dispatcher)["features"]
+    stations = site.get(f"/stations/nearest?lon={lon}&lat={lat}&k=1&open_now=true")["features"]
+    with opened(browser, site, "/maps/dispatch", viewport={"width": 1280, "height": 900}) as probe:
+        page = probe.page
+        page.fill("#gg-token", site.dispatcher)
+        page.click(".gg-signin-form button")
+        page.locator(".gg-signed-in").wait_for()
+        assert page.evaluate("sessionStorage.getItem('gridgis.token')") == site.dispatcher
+        page.fill("#gg-lon", f"{lon:.6f}")
+        page.fill("#gg-lat", f"{lat:.6f}")
+        page.click("#gg-coord-form button")
+        page.locator(".gg-grid-name").wait_for()
+
+        assert owner["code"] == grid["code"]
+        assert owner["code"] in page.inner_text(".gg-grid-name")
+        assert owner["name"] in page.inner_text(".gg-grid-name")
+        assert page.inner_text(".gg-community-name") == owner["community"]["name"]
+        shown = page.locator(".gg-grid-members .gg-name").all_inner_texts()
+        assert shown == [m["name"] for m in owner["members"]]
+        assert all("*" not in name for name in shown)  # staff see full names
+        nearest_shown = page.locator(".gg-nearest-members .gg-name").all_inner_texts()
+        assert nearest_shown == [m["properties"]["name"] for m in nearest]
+        assert f"{lon:.6f}, {lat:.6f}" in page.inner_text("#gg-result")
+        if stations:
+            assert page.inner_text(".gg-station-name") == stations[0]["properties"]["name"]
+        # one dashed line to each member and to the station, each labelled with its distance
+        lines = page.locator(".leaflet-overlay-pane path.gg-line").count()
+        assert lines == len(nearest) + len(stations)
+        assert page.locator(".gg-distance-label").count() == lines
+        shoot(probe, "dispatch")
+        probe.clean()
+
+
+def test_planner_colours_grids_by_status_and_shows_loads(browser, site):
+    grids = site.get("/collections/grids/items?limit=1000")["features"]
+    members = site.get("/collections/members/items?limit=1", site.planner)["numberMatched"]
+    with opened(browser, site, "/maps/planner", viewport={"width": 1280, "height": 800}) as probe:
+        page = probe.page
+        wait_for_paths(page, len(grids))
+        fills = page.eval_on_selector_all(
+            ".leaflet-overlay-pane path.leaflet-interactive",
+            "ps => ps.map(p => p.getAttribute('fill'))",
+        )
+        assert len(fills) >= len(grids)
+        assert len(set(fills)) >= 2  # ok, understaffed, overstaffed ...
+        legend = page.locator(".gg-legend")
+        assert legend.is_visible() and "人手不足" in legend.inner_text()
+        assert page.locator("#gg-redraw").is_disabled()
+        assert page.locator(".gg-needed").is_visible()
+
+        page.fill("#gg-token", site.planner)
+        page.click(".gg-signin-form button")
+        until(
+            page, "n => document.querySelectorAll('path.gg-member-home').length === n", arg=members
+        )
+        community = grids[0]["properties"]["community_code"]
+        page.select_option("#gg-community", community)
+        until(page, "() => /\\d+ 户/.test(document.querySelector('#gg-status').textContent)")
+
+        # a click on a grid: its households and each member's load
+        code = grids[0]["properties"]["code"]
+        expected = site.get(f"/grids/{code}/assignment", site.planner)
+        page.evaluate(
+            """code => {
+                const map = Object.values(window).find(v => v instanceof L.Map);
+                map.eachLayer(l => { if (l.feature && l.feature.properties.code === code
+                    && l.feature.properties.community_code) l.fire('click'); });
+            }""",
+            code,
+        )
+        card = page.locator("#gg-detail .gg-card")
+        card.locator("table.gg-loads").wait_for()
+        assert code in card.inner_text()
+        assert card.locator("tbody tr").count() == len(expected["members"])
+        shoot(probe, "planner")
+        probe.clean()
