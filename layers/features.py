@@ -1,5 +1,5 @@
 """Feature collections read from PostGIS, with the GeoJSON built in SQL (ST_AsGeoJSON and
-json_agg) so Python only frames the envelope. Every query is parameterised; identifiers
+string_agg) so Python only frames the envelope. Every query is parameterised; identifiers
 come from the fixed collection table below, never from the request."""
 
 from __future__ import annotations
@@ -205,11 +205,14 @@ class _Query:
 
 
 def _feature_sql(collection: Collection, properties: list[str]) -> str:
+    """A GeoJSON Feature as text. Concatenated, not json_build_object'ed: casting the
+    geometry's JSON text back to json would parse it again for every row."""
     props = ", ".join(f"'{name}', {collection.properties[name]}" for name in properties)
     return (
-        "json_build_object('type', 'Feature', 'id', "
-        f"{collection.key}, 'geometry', ST_AsGeoJSON({collection.geometry}, 7)::json, "
-        f"'properties', json_build_object({props}))"
+        """'{"type":"Feature","id":' || to_json("""
+        f"{collection.key})::text || ',\"geometry\":' || "
+        f"coalesce(ST_AsGeoJSON({collection.geometry}, 7), 'null') || "
+        f"',\"properties\":' || json_build_object({props})::text || '}}'"
     )
 
 
@@ -235,12 +238,13 @@ async def read_page(
         WITH matched AS (
             SELECT count(*) AS n FROM {collection.source} WHERE {query.where}),
         page AS (
-            SELECT {_feature_sql(collection, chosen)} AS feature
+            SELECT {_feature_sql(collection, chosen)} AS feature, {collection.order} AS _order
             FROM {collection.source} WHERE {query.where}
             ORDER BY {collection.order} LIMIT ${n + 1} OFFSET ${n + 2})
         SELECT (SELECT n FROM matched),
                (SELECT count(*) FROM page),
-               coalesce((SELECT json_agg(feature)::text FROM page), '[]')
+               '[' || coalesce(
+                   (SELECT string_agg(feature, ',' ORDER BY _order) FROM page), '') || ']'
     """
     row = await conn.fetchrow(sql, *query.params, limit, offset)
     assert row is not None
@@ -261,7 +265,7 @@ async def read_feature(
         inside = collection.jurisdiction.format("$2")
         params.append(scope or "")
     sql = (
-        f"SELECT {_feature_sql(collection, list(collection.properties))}::text, {inside} "
+        f"SELECT {_feature_sql(collection, list(collection.properties))}, {inside} "
         f"FROM {collection.source} WHERE ({collection.where}) AND {collection.key} = $1"
     )
     row = await conn.fetchrow(sql, *params)
