@@ -16,9 +16,10 @@ import shapely
 from data import _text, names
 from data._geometry import FloatArray, GeomArray, IntArray
 from data._text import ObjArray
+from gis.vocabulary import MEMBER_KINDS
 
 MIN_LOAD, MAX_LOAD = 15, 25
-KINDS = ("resident", "cadre", "mobile")  # mobile: delivery riders (流动网格员)
+KINDS = MEMBER_KINDS
 KIND_P = (0.80, 0.15, 0.05)
 SPECIAL_GRIDS = 4  # short grids, and as many surplus grids
 INACTIVE_SHARE = 0.02

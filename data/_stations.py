@@ -16,19 +16,8 @@ import shapely
 from data import names
 from data._geometry import FloatArray, GeomArray, IntArray, sample_in
 from data._tiling import TO_METRIC
+from gis.vocabulary import SERVICES
 
-SERVICES = (
-    "water",
-    "charging",
-    "rest",
-    "toilet",
-    "storage",
-    "first_aid",
-    "raincoat",
-    "microwave",
-    "books",
-    "wifi",
-)
 # kind: (households per station, name pattern, services always offered, opening hours)
 KINDS: dict[str, tuple[int, str, tuple[str, ...], tuple[str, ...]]] = {
     "red_station": (

@@ -21,26 +21,15 @@ import shapely
 from data import _homes, _members, _stations, _text, _tiling, names
 from data._geometry import FloatArray, GeomArray, as_multipolygons
 from data._text import IntArray, ObjArray
+from gis import vocabulary
 
-DUTIES: Final = {  # the six roles (六员) a member takes on
-    "policy_promoter": "政策宣传员",
-    "information_collector": "信息收集员",
-    "dispute_mediator": "矛盾调解员",
-    "safety_inspector": "安全巡查员",
-    "liaison": "民情联络员",
-    "volunteer": "志愿服务员",
-}
-LEVELS: Final = ("district", "street", "township", "community", "village")
-MEMBER_KINDS: Final = _members.KINDS
-STATION_KINDS: Final = (
-    "red_station",
-    "rider_station",
-    "service_centre",
-    "neighbourhood_centre",
-    "micro_station",
-)
-CARE_TAGS: Final = ("elderly", "children", "disabled", "low_income", "veteran")
-SERVICES: Final = _stations.SERVICES
+# The domain's words, re-exported for the generator's users.
+DUTIES: Final = vocabulary.DUTIES
+LEVELS: Final = vocabulary.AREA_LEVELS
+MEMBER_KINDS: Final = vocabulary.MEMBER_KINDS
+STATION_KINDS: Final = vocabulary.STATION_KINDS
+CARE_TAGS: Final = vocabulary.CARE_TAGS
+SERVICES: Final = vocabulary.SERVICES
 CRS: Final = "EPSG:4326"
 Progress = Callable[[str, int, int], None]
 

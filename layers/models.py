@@ -21,38 +21,17 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-SRID = 4326
+from gis.vocabulary import (  # re-exported: the schema's vocabulary
+    AREA_LEVELS,
+    CARE_TAGS,
+    DUTIES,
+    MEMBER_KINDS,
+    SERVICES,
+    STATION_KINDS,
+)
 
-AREA_LEVELS = ("district", "street", "township", "community", "village")
-DUTIES = {
-    "policy_promoter": "政策宣传员",
-    "information_collector": "信息收集员",
-    "dispute_mediator": "矛盾调解员",
-    "safety_inspector": "安全巡查员",
-    "liaison": "民情联络员",
-    "volunteer": "志愿服务员",
-}
-MEMBER_KINDS = ("resident", "cadre", "mobile")
-STATION_KINDS = (
-    "red_station",
-    "rider_station",
-    "service_centre",
-    "neighbourhood_centre",
-    "micro_station",
-)
-SERVICES = (
-    "water",
-    "charging",
-    "rest",
-    "toilet",
-    "storage",
-    "first_aid",
-    "raincoat",
-    "microwave",
-    "books",
-    "wifi",
-)
-CARE_TAGS = ("elderly", "children", "disabled", "low_income", "veteran")
+SRID = 4326
+__all__ = ["AREA_LEVELS", "CARE_TAGS", "DUTIES", "MEMBER_KINDS", "SERVICES", "STATION_KINDS"]
 
 
 class Base(DeclarativeBase):

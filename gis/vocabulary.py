@@ -1,0 +1,38 @@
+"""The words of the domain, shared by the schema, the loaders, the generator and the pages:
+administrative levels, the six member duties (六员), member and station kinds, services and
+care tags. The database's CHECK constraints hold the same lists (migrations freeze them)."""
+
+from __future__ import annotations
+
+from typing import Final
+
+AREA_LEVELS: Final = ("district", "street", "township", "community", "village")
+DUTIES: Final = {
+    "policy_promoter": "政策宣传员",
+    "information_collector": "信息收集员",
+    "dispute_mediator": "矛盾调解员",
+    "safety_inspector": "安全巡查员",
+    "liaison": "民情联络员",
+    "volunteer": "志愿服务员",
+}
+MEMBER_KINDS: Final = ("resident", "cadre", "mobile")  # mobile: delivery riders (流动网格员)
+STATION_KINDS: Final = (
+    "red_station",
+    "rider_station",
+    "service_centre",
+    "neighbourhood_centre",
+    "micro_station",
+)
+SERVICES: Final = (
+    "water",
+    "charging",
+    "rest",
+    "toilet",
+    "storage",
+    "first_aid",
+    "raincoat",
+    "microwave",
+    "books",
+    "wifi",
+)
+CARE_TAGS: Final = ("elderly", "children", "disabled", "low_income", "veteran")
