@@ -1,7 +1,7 @@
 """The planner map (/maps/planner, staff): grids coloured by assignment status, with their
 household count and member loads; member homes; at community zoom the households coloured
-by their member; a community picker. Redrawing a boundary comes with the boundary editor:
-its control is here, disabled."""
+by their member; a community picker; and the boundary editor: a planner selects a grid,
+redraws it vertex by vertex, previews what the new boundary does and saves it."""
 
 from __future__ import annotations
 
@@ -48,10 +48,12 @@ def _controls(options: PageOptions) -> str:
         f'<select id="gg-community"><option value="">{w["all_communities"]}</option></select>'
         "</div>"
         '<div class="gg-tools">'
-        # The hook for the boundary editor (another issue): shown, not yet usable.
-        f'<button type="button" id="gg-redraw" disabled aria-disabled="true" '
-        f'title="{w["redraw_soon"]}">{w["redraw"]}</button>'
-        f'<span class="gg-hint">{w["redraw_soon"]}</span></div>'
+        # The boundary editor (planner.js): usable once signed in with a grid selected.
+        f'<button type="button" id="gg-redraw" disabled>{w["redraw"]}</button>'
+        f'<button type="button" id="gg-finish" class="gg-primary" hidden>{w["finish_shape"]}'
+        "</button>"
+        f'<button type="button" id="gg-cancel" hidden>{w["cancel"]}</button>'
+        f'<span class="gg-hint" id="gg-redraw-hint">{w["redraw_pick"]}</span></div>'
         '<p class="gg-status" id="gg-status" role="status" aria-live="polite"></p>'
         "</section>"
     )

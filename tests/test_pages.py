@@ -15,8 +15,12 @@ from urllib.parse import urlsplit
 
 import httpx
 import pytest
+import shapely
+from shapely.geometry import mapping, shape
 
 from api.routes.pages import VENDORED, _csp
+from gis.crs import metric_crs_for
+from gis.validation import to_lonlat, to_metric
 from layers.assignments import Scope, run_assignment
 from layers.db import connect
 from layers.tokens import create_token
@@ -41,6 +45,7 @@ CHROMIUM_ARGS = [
 ]
 BUILDERS = {"locator": build_locator, "dispatch": build_dispatch, "planner": build_planner}
 HERE = (116.0105, 28.6841)  # a place in the demo, near Aixi Lake
+COMMUNITY = "360190001001"  # 名都社区, five grids: the redraw test grows one of them
 
 
 # ---- the builders, without a browser ----
@@ -400,3 +405,160 @@ def test_planner_colours_grids_by_status_and_shows_loads(browser, site):
         assert card.locator("tbody tr").count() == len(expected["members"])
         shoot(probe, "planner")
         probe.clean()
+
+
+def _grown(grid: Any, community: Any, metres: float) -> dict[str, Any]:
+    """The grid buffered by `metres` (mitred corners), clipped to its community: a Polygon
+    that reaches a little into each neighbour."""
+    centre = grid.centroid
+    crs = metric_crs_for(centre.x, centre.y)
+    grown = shapely.intersection(
+        shapely.buffer(to_metric(grid, crs), metres, join_style="mitre"), to_metric(community, crs)
+    )
+    outline = to_lonlat(shapely.Polygon(grown.exterior), crs)  # no holes: a drawn ring
+    assert outline.geom_type == "Polygon"
+    return dict(mapping(outline))
+
+
+def _partition_gap_m2(url: str, community: str) -> float:
+    with connect(url) as conn:
+        row = conn.execute(
+            "SELECT ST_Area(ST_SymDifference(a.geom, u.geom)::geography) FROM areas a, "
+            "(SELECT ST_Union(geom) AS geom FROM grids WHERE community_code = %(c)s) u "
+            "WHERE a.code = %(c)s",
+            {"c": community},
+        ).fetchone()
+    assert row is not None
+    return float(row[0])
+
+
+def _nearest_outside_m(url: str, code: str) -> float:
+    """How far the household nearest to a grid, of another grid in its community, lies."""
+    with connect(url) as conn:
+        row = conn.execute(
+            "SELECT min(ST_Distance(h.geom::geography, t.geom::geography)) FROM grids t "
+            "JOIN grids g ON g.community_code = t.community_code AND g.id <> t.id "
+            "JOIN households h ON h.grid_id = g.id WHERE t.code = %s",
+            (code,),
+        ).fetchone()
+    assert row is not None
+    return float(row[0])
+
+
+def _grid_version(url: str, code: str) -> int:
+    with connect(url) as conn:
+        row = conn.execute("SELECT version FROM grids WHERE code = %s", (code,)).fetchone()
+    assert row is not None
+    return int(row[0])
+
+
+@pytest.fixture
+def writable_site(databases, demo_template) -> Iterator[tuple[Site, str]]:
+    """A site of its own on a fresh demo copy, for a test that saves edits."""
+    url = databases.url(databases.create(template=demo_template))
+    with connect(url, autocommit=True) as conn:
+        run_assignment(conn, scope=Scope(all=True), workers=1)
+        planner = create_token(conn, role="planner", scope_code=COMMUNITY, label="pages")
+    with served(url) as base:
+        yield Site(base, "", planner), url
+
+
+def test_planner_redraws_a_grid_previews_and_saves_it(browser, writable_site):
+    site, url = writable_site
+    code = f"{COMMUNITY}-G01"
+    grid = site.get(f"/grids/{code}")
+    community = site.get(f"/collections/communities/items?code={COMMUNITY}")["features"]
+    community = next(f for f in community if f["properties"]["code"] == COMMUNITY)
+    # grown just past the nearest household of a neighbour, so that it changes grid
+    reach = _nearest_outside_m(url, code) + 10
+    polygon = _grown(shape(grid["geometry"]), shape(community["geometry"]), reach)
+    version = _grid_version(url, code)
+    with opened(
+        browser, site, "/maps/planner?lang=en", viewport={"width": 1280, "height": 800}
+    ) as probe:
+        page = probe.page
+        page.fill("#gg-token", site.planner)
+        page.click(".gg-signin-form button")
+        page.locator(".gg-signed-in").wait_for()
+        until(page, "() => document.querySelectorAll('path.gg-member-home').length > 0")
+        # a click inside the grid (zoomed to it) selects it
+        inside = shapely.point_on_surface(shape(grid["geometry"]))
+        x, y = page.evaluate(
+            """([bounds, lon, lat]) => {
+                const map = Object.values(window).find(v => v instanceof L.Map);
+                map.fitBounds(L.geoJSON(bounds).getBounds().pad(0.1), { animate: false });
+                const p = map.latLngToContainerPoint([lat, lon]);
+                const box = map.getContainer().getBoundingClientRect();
+                return [box.left + p.x, box.top + p.y];
+            }""",
+            [grid, inside.x, inside.y],
+        )
+        page.mouse.click(x, y)
+        until(page, "c => document.querySelector('#gg-detail').textContent.includes(c)", code)
+        redraw = page.locator("#gg-redraw")
+        assert redraw.is_enabled()
+        click_vertices = """ring => {
+            const map = Object.values(window).find(v => v instanceof L.Map);
+            for (const [lon, lat] of ring) map.fire('click', { latlng: L.latLng(lat, lon) });
+        }"""
+
+        # Esc drops a shape being drawn
+        redraw.click()
+        page.locator("#gg-finish").wait_for()
+        page.evaluate(click_vertices, polygon["coordinates"][0][:2])
+        assert page.locator("path.gg-vertex").count() == 2
+        page.keyboard.press("Escape")
+        page.locator("#gg-finish").wait_for(state="hidden")
+        assert page.locator("path.gg-vertex").count() == 0 and redraw.is_enabled()
+
+        # the grown grid, vertex by vertex; Finish previews it
+        redraw.click()
+        page.locator("#gg-finish").wait_for()
+        page.evaluate(click_vertices, polygon["coordinates"][0][:-1])
+        assert re.search(r"\d+\.\d{6}, \d+\.\d{6}", page.inner_text("#gg-redraw-hint"))
+        with page.expect_response(lambda r: r.url.endswith("/preview")) as answered:
+            page.click("#gg-finish")
+        sent = answered.value.request.post_data_json
+        assert answered.value.status == 200
+        assert sent == {
+            "type": "Polygon",
+            "coordinates": [[list(p) for p in polygon["coordinates"][0]]],
+        }
+        card = page.locator("#gg-detail .gg-preview")
+        card.locator(".gg-moved-count").wait_for()
+
+        expected = httpx.post(
+            f"{site.base}/grids/{code}/preview",
+            json=sent,
+            headers={"Authorization": f"Bearer {site.planner}"},
+            timeout=30,
+        ).json()
+        moved = len(expected["households_moved"])
+        assert moved > 0, "the bump should take at least one household"
+        assert f"{moved} households change grid" in card.inner_text()
+        assert card.locator(".gg-moves li").count() == min(moved, 5) + (moved > 5)
+        touched = expected["grids"]["features"]
+        assert len(touched) > 1  # the grid and the neighbours it reaches into
+        for feature in touched:
+            row = card.locator(f'.gg-touched[data-code="{feature["id"]}"]')
+            counts = row.locator(".gg-new-households").inner_text()
+            assert counts.endswith(f"→ {feature['properties']['households']}")
+            assert row.locator("table.gg-loads tbody tr").count() == len(
+                feature["properties"]["members"]
+            )
+        assert page.locator(".leaflet-overlay-pane path[stroke-dasharray='8 6']").count() == len(
+            touched
+        )
+        assert expected["can_save"] is True and card.locator(".gg-save").is_enabled()
+        page.mouse.move(5, 400)  # no grid tooltip over the shot
+        shoot(probe, "planner-redraw")
+
+        with page.expect_response(lambda r: r.request.method == "PUT") as saved:
+            card.locator(".gg-save").click()
+        assert saved.value.status == 200
+        assert saved.value.request.headers["if-match"] == f'"{version}"'
+        until(page, "() => document.querySelector('#gg-status').dataset.kind === 'ok'")
+        assert f"version {version + 1}" in page.inner_text("#gg-status")
+        probe.clean()
+    assert _grid_version(url, code) == version + 1
+    assert _partition_gap_m2(url, COMMUNITY) < 1.0

@@ -101,23 +101,38 @@
 
   gg.token = () => sessionStorage.getItem(TOKEN_KEY);
 
-  /* GET a JSON document. staff: send the token (the caller checks gg.token() first). */
-  gg.api = async function (path, { staff = false, signal } = {}) {
-    const headers = { Accept: "application/geo+json, application/json" };
-    if (staff && gg.token()) headers.Authorization = "Bearer " + gg.token();
-    const response = await fetch(gg.config.api + path, { headers, signal });
-    if (!response.ok) {
-      let detail = response.statusText;
-      try {
-        detail = (await response.json()).detail || detail;
-      } catch (e) {
-        /* not problem+json */
-      }
-      const error = new gg.ApiError(response.status, detail);
-      if (staff && gg.gate) gg.gate.refused(error);
-      throw error;
+  /* The error of a failed response, with the server's problem+json detail when it sent one.
+     A refused staff call tells the sign-in box. */
+  async function failure(response, staff) {
+    let detail = response.statusText;
+    try {
+      detail = (await response.json()).detail || detail;
+    } catch (e) {
+      /* not problem+json */
     }
-    return response.json();
+    const error = new gg.ApiError(response.status, detail);
+    if (staff && gg.gate) gg.gate.refused(error);
+    return error;
+  }
+
+  /* Any call: method, a JSON body, extra headers; staff: send the token (the caller checks
+     gg.token() first). Resolves with the JSON body and the ETag. */
+  gg.request = async function (path, { method = "GET", body, headers = {}, staff = false, signal } = {}) {
+    const sent = { Accept: "application/geo+json, application/json", ...headers };
+    if (staff && gg.token()) sent.Authorization = "Bearer " + gg.token();
+    const init = { method, headers: sent, signal };
+    if (body !== undefined) {
+      sent["Content-Type"] = "application/json";
+      init.body = JSON.stringify(body);
+    }
+    const response = await fetch(gg.config.api + path, init);
+    if (!response.ok) throw await failure(response, staff);
+    return { body: await response.json(), etag: response.headers.get("ETag") };
+  };
+
+  /* GET a JSON document. */
+  gg.api = async function (path, { staff = false, signal } = {}) {
+    return (await gg.request(path, { staff, signal })).body;
   };
 
   /* Every feature of a collection, following the `next` links. */
