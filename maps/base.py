@@ -200,6 +200,17 @@ def feature_group(fmap: folium.Map, name: str, *, show: bool = True) -> folium.F
     return group
 
 
+def base_layers(fmap: folium.Map, options: PageOptions) -> dict[str, folium.FeatureGroup]:
+    """The page's own base, drawn from the data (no basemap needed): streets, communities,
+    grids — the first layers of every page, in this order."""
+    w = options.words
+    return {
+        "streets": feature_group(fmap, w["layer_streets"]),
+        "communities": feature_group(fmap, w["layer_communities"]),
+        "grids": feature_group(fmap, w["layer_grids"]),
+    }
+
+
 def marker_cluster(fmap: folium.Map, name: str, options: PageOptions) -> Any:
     cluster = folium.plugins.MarkerCluster(  # type: ignore[no-untyped-call]
         name=name, options={"showCoverageOnHover": False, "maxClusterRadius": 50}

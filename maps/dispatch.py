@@ -12,6 +12,7 @@ from maps.base import (
     Legend,
     PageOptions,
     PageScript,
+    base_layers,
     config,
     feature_group,
     header,
@@ -69,9 +70,7 @@ def build_dispatch(options: PageOptions) -> str:
         raw('<section class="gg-side" id="gg-result" aria-live="polite"></section>')
     )
     layers = {
-        "streets": feature_group(fmap, w["layer_streets"]),
-        "communities": feature_group(fmap, w["layer_communities"]),
-        "grids": feature_group(fmap, w["layer_grids"]),
+        **base_layers(fmap, options),
         "owner": feature_group(fmap, w["owning_grid"]),
         "lines": feature_group(fmap, w["legend_line"]),
         "members": feature_group(fmap, w["nearest_members"]),

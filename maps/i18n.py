@@ -3,6 +3,8 @@ the page shell with them and hands the same table to the page's script."""
 
 from __future__ import annotations
 
+from gis.vocabulary import DUTIES
+
 LANGUAGES = ("zh-CN", "en")
 
 _ZH: dict[str, str] = {
@@ -309,15 +311,7 @@ _EN: dict[str, str] = {
     "pick_grid": "Click a grid to see its households and member loads.",
 }
 
-# The six roles (六员); the same codes as the members layer.
-_DUTIES_ZH = {
-    "policy_promoter": "政策宣传员",
-    "information_collector": "信息收集员",
-    "dispute_mediator": "矛盾调解员",
-    "safety_inspector": "安全巡查员",
-    "liaison": "民情联络员",
-    "volunteer": "志愿服务员",
-}
+# The six roles (六员): Chinese labels from the domain vocabulary, English here.
 _DUTIES_EN = {
     "policy_promoter": "Policy promoter",
     "information_collector": "Information collector",
@@ -326,7 +320,7 @@ _DUTIES_EN = {
     "liaison": "Liaison",
     "volunteer": "Volunteer",
 }
-_ZH.update({f"duty_{key}": label for key, label in _DUTIES_ZH.items()})
+_ZH.update({f"duty_{key}": label for key, label in DUTIES.items()})
 _EN.update({f"duty_{key}": label for key, label in _DUTIES_EN.items()})
 
 STRINGS: dict[str, dict[str, str]] = {"zh-CN": _ZH, "en": _EN}

@@ -12,6 +12,7 @@ from maps.base import (
     Legend,
     PageOptions,
     PageScript,
+    base_layers,
     config,
     feature_group,
     header,
@@ -75,9 +76,7 @@ def build_locator(options: PageOptions) -> str:
     figure.html.add_child(raw(_controls(options)))
     figure.html.add_child(raw(_results(options)))
     layers = {
-        "streets": feature_group(fmap, w["layer_streets"]),
-        "communities": feature_group(fmap, w["layer_communities"]),
-        "grids": feature_group(fmap, w["layer_grids"]),
+        **base_layers(fmap, options),
         "stations": marker_cluster(fmap, w["kind_red_station"], options),
         "origin": feature_group(fmap, w["your_place"]),
     }

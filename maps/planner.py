@@ -13,6 +13,7 @@ from maps.base import (
     Legend,
     PageOptions,
     PageScript,
+    base_layers,
     config,
     feature_group,
     header,
@@ -92,9 +93,7 @@ def build_planner(options: PageOptions) -> str:
         )
     )
     layers = {
-        "streets": feature_group(fmap, w["layer_streets"]),
-        "communities": feature_group(fmap, w["layer_communities"]),
-        "grids": feature_group(fmap, w["layer_grids"]),
+        **base_layers(fmap, options),
         "households": feature_group(fmap, w["households_by_member"]),
         "members": feature_group(fmap, w["member_homes"]),
         "labels": feature_group(fmap, w["layer_names"]),
