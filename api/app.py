@@ -6,39 +6,37 @@ import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-import asyncpg
 from fastapi import FastAPI
 from fastapi_offline import FastAPIOffline
 
 from api import errors
+from api.auth import TokenCache, revocation_listener
 from api.routes import assignments, grids, ogc, pages, places
 from api.settings import Settings
-from layers.db import plain_url
+from layers.db import new_pool
 
 
 def create_app(settings: Settings) -> FastAPI:
     if not settings.database_url:
         raise ValueError("create_app needs settings.database_url (see api.database)")
 
+    url = settings.database_url
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.pool = await asyncpg.create_pool(
-            plain_url(settings.database_url or ""),
-            min_size=settings.pool_min_size,
-            max_size=settings.pool_max_size,
-            # A generic plan of a spatial query (chosen after five runs of a prepared
-            # statement) can be a hundred times slower than a custom one; plan every time.
-            server_settings={"plan_cache_mode": "force_custom_plan"},
-        )
+        pool = new_pool(url, min_size=settings.pool_min_size, max_size=settings.pool_max_size)
+        await pool.open(wait=True)
+        app.state.pool = pool
         # Everything built so far lives as long as the app: keep it out of the garbage
         # collector's full passes, which otherwise stall requests for tens of milliseconds.
         gc.collect()
         gc.freeze()
         gc.set_threshold(50_000, 20, 100)
         try:
-            yield
+            async with revocation_listener(app, url):
+                yield
         finally:
-            await app.state.pool.close()
+            await pool.close()
 
     # The docs pages use Swagger UI and ReDoc served by the app: intranets have no CDN.
     app = FastAPIOffline(
@@ -49,7 +47,9 @@ def create_app(settings: Settings) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.settings = settings
-    app.state.token_cache = {}
+    app.state.token_cache = TokenCache(
+        max_size=settings.token_cache_size, ttl=settings.token_cache_seconds
+    )
     errors.install(app)
     app.include_router(ogc.router)
     app.include_router(places.router)

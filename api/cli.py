@@ -18,13 +18,17 @@ from rich.table import Table
 
 from api.database import database_url
 from api.settings import Settings
+from gis.validation import PARTITION_KINDS, Tolerances
+from gis.vocabulary import GridStatus
 from layers import cluster, migrate
-from layers.assignments import RunSummary, Scope, ScopeError, run_assignment
+from layers.assignments import RunSummary, Scope, ScopeError, assign_blocking
 from layers.bulk import LoadError, UpsertResult
-from layers.db import connect
+from layers.community_checks import CommunityCheck, validate_area
+from layers.db import connect, connect_async, run_blocking
 from layers.files import read_layer
 from layers.layerspec import LAYERS
 from layers.loading import counts, load_layers
+from layers.partition import CommunityNotFound
 from layers.tokens import TokenError, create_token, list_tokens, revoke_token
 
 app = typer.Typer(
@@ -42,6 +46,22 @@ errors = Console(stderr=True)
 
 def _settings() -> Settings:
     return Settings()
+
+
+@app.callback()
+def _database(ctx: typer.Context) -> None:
+    """Every command but `db` works on the database: resolve it (starting the embedded
+    PostGIS when no DATABASE_URL is set) and bring its schema up to date, once."""
+    if ctx.invoked_subcommand in (None, "db"):
+        return
+    url = database_url(_settings())
+    migrate.upgrade(url)
+    ctx.obj = url
+
+
+def _url(ctx: typer.Context) -> str:
+    url: str = ctx.obj
+    return url
 
 
 def _fail(message: str) -> typer.Exit:
@@ -99,7 +119,6 @@ def db_url() -> None:
 @app.command("migrate")
 def migrate_command() -> None:
     """Bring the schema up to date."""
-    migrate.upgrade(database_url(_settings()))
     console.print("schema up to date")
 
 
@@ -133,12 +152,12 @@ def _load_frames(url: str, frames: Mapping[str, gpd.GeoDataFrame]) -> list[Upser
 
 @app.command("load")
 def load_command(
+    ctx: typer.Context,
     file: Annotated[Path, typer.Argument(help="GeoJSON, GeoPackage, Shapefile or CSV (lon/lat)")],
     layer: Annotated[str, typer.Option(help=f"one of: {', '.join(LAYERS)}")],
 ) -> None:
     """Upsert a file's rows by code. A bad row stops the load and nothing of the file stays."""
-    url = database_url(_settings())
-    migrate.upgrade(url)
+    url = _url(ctx)
     try:
         frame = read_layer(file, layer=layer)
         _load_frames(url, {layer: frame})
@@ -188,15 +207,15 @@ def _assignment_table(summary: RunSummary) -> Table:
 
 
 def run_assign(url: str, scope: Scope) -> RunSummary:
-    with _bar() as progress, connect(url, autocommit=True) as conn:
+    with _bar() as progress:
         task = progress.add_task("grids", total=None)
-        summary = run_assignment(
-            conn,
+        summary = assign_blocking(
+            url,
             scope=scope,
             progress=lambda done, total: progress.update(task, completed=done, total=total),
         )
     console.print(_assignment_table(summary))
-    short = [s for s in summary.solutions if s.status == "understaffed"]
+    short = [s for s in summary.solutions if s.status == GridStatus.UNDERSTAFFED]
     for solution in short[:10]:
         console.print(
             f"  grid {solution.grid}: needs {solution.members_needed} more member(s), "
@@ -207,6 +226,7 @@ def run_assign(url: str, scope: Scope) -> RunSummary:
 
 @app.command("assign")
 def assign_command(
+    ctx: typer.Context,
     grid: Annotated[list[str] | None, typer.Option(help="grid code (repeatable)")] = None,
     community: Annotated[
         str | None, typer.Option(help="community, street or district code: all its grids")
@@ -216,9 +236,7 @@ def assign_command(
     """Link every household to a member of its grid (15–25 households per member)."""
     try:
         scope = Scope(grids=tuple(grid or ()), area=community, all=all_grids)
-        url = database_url(_settings())
-        migrate.upgrade(url)
-        summary = run_assign(url, scope)
+        summary = run_assign(_url(ctx), scope)
     except ScopeError as error:
         raise _fail(str(error)) from error
     if summary.members_outside_bounds:
@@ -227,6 +245,7 @@ def assign_command(
 
 @app.command("validate")
 def validate_command(
+    ctx: typer.Context,
     community: Annotated[
         str | None, typer.Option(help="community, street or district code (default: all)")
     ] = None,
@@ -241,24 +260,32 @@ def validate_command(
     ] = 1.0,
 ) -> None:
     """Check that grids cover each community with no gap and no overlap (横向到边)."""
-    from gis.validation import PARTITION_KINDS, Tolerances
-    from layers.redraw import GridNotFound, validate_area
+    tolerances = Tolerances(tolerance_m=tolerance)
 
-    url = database_url(_settings())
-    migrate.upgrade(url)
-    try:
-        with _bar() as progress, connect(url, autocommit=True) as conn:
-            task = progress.add_task("communities", total=None)
-            checks = validate_area(
+    async def check(progress: Progress) -> list[CommunityCheck]:
+        task = progress.add_task("communities", total=None)
+        async with await connect_async(_url(ctx)) as conn:
+            return await validate_area(
                 conn,
                 community,
                 repair=repair,
                 force=force,
-                tolerances=Tolerances(tolerance_m=tolerance),
+                tolerances=tolerances,
                 progress=lambda done, total: progress.update(task, completed=done, total=total),
             )
-    except GridNotFound as error:
+
+    try:
+        with _bar() as progress:
+            checks = run_blocking(lambda: check(progress))
+    except CommunityNotFound as error:
         raise _fail(str(error)) from error
+    _print_checks(checks, tolerance)
+    broken = sum(i.kind in PARTITION_KINDS for c in checks for i in c.issues)
+    if broken:
+        raise _fail(f"{broken} problem(s) break the partition (see the table)")
+
+
+def _print_checks(checks: list[CommunityCheck], tolerance: float) -> None:
     table = Table(title=f"{len(checks)} communities checked (tolerance {tolerance:g} m)")
     for column in ("community", "kind", "grids", "m²", "lon, lat", "detail"):
         table.add_column(column, justify="right" if column == "m²" else "left")
@@ -277,22 +304,18 @@ def validate_command(
         console.print(table)
     else:
         console.print(f"{len(checks)} communities: each covered by its grids, no gap, no overlap")
-    broken = sum(i.kind in PARTITION_KINDS for c in checks for i in c.issues)
-    if broken:
-        raise _fail(f"{broken} problem(s) break the partition (see the table)")
 
 
 @token_app.command("create")
 def token_create(
+    ctx: typer.Context,
     role: Annotated[str, typer.Option(help="dispatcher, planner or admin")],
     scope: Annotated[str, typer.Option(help="area code: a community, street or district")],
     label: Annotated[str | None, typer.Option(help="who or what the token is for")] = None,
 ) -> None:
     """Create a token; it is printed once (last line) and only its hash is stored."""
-    url = database_url(_settings())
-    migrate.upgrade(url)
     try:
-        with connect(url) as conn:
+        with connect(_url(ctx)) as conn:
             token = create_token(conn, role=role, scope_code=scope, label=label)
             conn.commit()
     except TokenError as error:
@@ -302,48 +325,50 @@ def token_create(
 
 
 @token_app.command("list")
-def token_list() -> None:
+def token_list(ctx: typer.Context) -> None:
     table = Table()
     for column in ("id", "role", "scope", "label", "created", "revoked"):
         table.add_column(column)
-    with connect(database_url(_settings())) as conn:
+    with connect(_url(ctx)) as conn:
         for row in list_tokens(conn):
             table.add_row(*(str(value) if value is not None else "" for value in row))
     console.print(table)
 
 
 @token_app.command("revoke")
-def token_revoke(token_id: Annotated[int, typer.Argument(help="the id from `token list`")]) -> None:
-    with connect(database_url(_settings())) as conn:
+def token_revoke(
+    ctx: typer.Context, token_id: Annotated[int, typer.Argument(help="the id from `token list`")]
+) -> None:
+    with connect(_url(ctx)) as conn:
         revoked = revoke_token(conn, token_id=token_id)
         conn.commit()
     if not revoked:
         raise _fail(f"no active token with id {token_id}")
-    console.print(f"token {token_id} revoked (API caches stop accepting it within 30 s)")
+    console.print(f"token {token_id} revoked (running API workers stop accepting it at once)")
 
 
 @app.command("demo")
 def demo_command(
+    ctx: typer.Context,
     households: Annotated[int, typer.Option(min=100)] = 20_000,
     seed: Annotated[int, typer.Option()] = 20261125,
     reload: Annotated[bool, typer.Option(help="generate and load again")] = False,
     serve: Annotated[bool, typer.Option(help="serve after loading")] = True,
 ) -> None:
     """Load the Nanchang High-tech Zone demo (Aixi Lake) and serve it."""
-    settings = _settings()
-    url = database_url(settings)
-    migrate.upgrade(url)
+    url = _url(ctx)
     loaded = load_demo(url, households=households, seed=seed, reload=reload)
     with connect(url) as conn:
         unassigned = not counts(conn)["assignments"]
     if loaded or unassigned:
         run_assign(url, Scope(all=True))
     if serve:
-        serve_command(workers=None)
+        serve_command(ctx, workers=None)
 
 
 @app.command("serve")
 def serve_command(
+    ctx: typer.Context,
     workers: Annotated[
         int | None, typer.Option(min=1, help="worker processes (default: GRIDGIS_WORKERS or cores)")
     ] = None,
@@ -352,8 +377,7 @@ def serve_command(
     import uvicorn
 
     settings = _settings()
-    url = database_url(settings)
-    migrate.upgrade(url)
+    url = _url(ctx)
     count = workers or settings.workers or len(os.sched_getaffinity(0))
     base = f"http://{settings.host}:{settings.port}"
     console.print(

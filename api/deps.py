@@ -1,19 +1,20 @@
-"""Request dependencies as `Annotated` aliases."""
+"""Request dependencies as `Annotated` aliases: the pooled connection and the settings."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from typing import Annotated
 
-import asyncpg
 from fastapi import Depends, Request
+from psycopg_pool import AsyncConnectionPool
 
 from api.settings import Settings
+from layers.db import Connection
 
 
-async def _connection(request: Request) -> AsyncIterator[asyncpg.Connection]:
-    pool: asyncpg.Pool = request.app.state.pool
-    async with pool.acquire() as conn:
+async def _connection(request: Request) -> AsyncIterator[Connection]:
+    pool: AsyncConnectionPool = request.app.state.pool
+    async with pool.connection() as conn:
         yield conn
 
 
@@ -23,5 +24,5 @@ async def _settings(request: Request) -> Settings:
     return settings
 
 
-ConnectionDep = Annotated[asyncpg.Connection, Depends(_connection)]
+ConnectionDep = Annotated[Connection, Depends(_connection)]
 SettingsDep = Annotated[Settings, Depends(_settings)]

@@ -53,6 +53,14 @@ class Unprocessable(Problem):
     status = HTTPStatus.UNPROCESSABLE_ENTITY
 
 
+class PayloadTooLarge(Problem):
+    status = HTTPStatus.REQUEST_ENTITY_TOO_LARGE
+
+
+class PreconditionRequired(Problem):
+    status = HTTPStatus.PRECONDITION_REQUIRED
+
+
 def problem(
     status: int,
     detail: str,

@@ -21,6 +21,8 @@ class Settings(BaseSettings):
     timezone: str = "Asia/Shanghai"
     pool_min_size: int = Field(default=2, ge=1)
     pool_max_size: int = Field(default=10, ge=1)
+    token_cache_size: int = Field(default=1024, ge=0)
+    token_cache_seconds: float = Field(default=60.0, ge=0)
     workers: int | None = Field(default=None, ge=1)
     # The map pages: language (zh-CN or en; a page's ?lang= overrides it) and an optional
     # basemap, a tile URL template such as Tianditu's with its key. Without one the pages

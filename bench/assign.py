@@ -22,8 +22,9 @@ from rich.table import Table
 
 from gis.assignment import GridProblem, greedy_baseline
 from layers import cluster, migrate
-from layers.assignments import Scope, read_problems, run_assignment
-from layers.db import connect, with_database
+from layers.assignment_input import read_problems
+from layers.assignments import Scope, assign_blocking
+from layers.db import connect, connect_async, fetchall, run_blocking, with_database
 from layers.loading import counts, load_layers
 
 console = Console(width=170)
@@ -88,9 +89,15 @@ def _greedy_total(problems: list[GridProblem]) -> tuple[float, int]:
 
 
 def greedy_distance(url: str, workers: int) -> tuple[float, int]:
-    with connect(url) as conn:
-        grids = conn.execute("SELECT id, code FROM grids ORDER BY id").fetchall()
-        problems = [g.problem for g in read_problems(conn, grids, every_grid=True)]
+    async def read() -> list[GridProblem]:
+        async with await connect_async(url) as conn:
+            grids = [
+                (int(i), str(c))
+                for i, c in await fetchall(conn, "SELECT id, code FROM grids ORDER BY id")
+            ]
+            return [g.problem for g in await read_problems(conn, grids, every_grid=True)]
+
+    problems = run_blocking(read)
     chunks = [problems[i::workers] for i in range(workers)]
     with ProcessPoolExecutor(workers) as pool:
         parts = list(pool.map(_greedy_total, chunks))
@@ -124,8 +131,7 @@ def main() -> None:
     summary = None
     for run in range(1, args.runs + 1):
         started = time.perf_counter()
-        with connect(url, autocommit=True) as conn:
-            summary = run_assignment(conn, scope=Scope(all=True), workers=workers)
+        summary = assign_blocking(url, scope=Scope(all=True), workers=workers)
         total = time.perf_counter() - started
         s = summary.seconds
         table.add_row(

@@ -28,10 +28,9 @@ from rich.table import Table
 from shapely import wkb
 from shapely.geometry import mapping
 
-from gis.crs import metric_crs_for
-from gis.validation import to_lonlat, to_metric
+from gis.geometry import metric_crs_for, to_lonlat, to_metric
 from layers import cluster, migrate
-from layers.assignments import Scope, run_assignment
+from layers.assignments import Scope, assign_blocking
 from layers.db import connect, with_database
 from layers.loading import counts, load_layers
 from layers.tokens import create_token
@@ -64,7 +63,7 @@ def prepare(households: int, seed: int) -> str:
             demo = generate(households=households, seed=seed)
             frames = {k: getattr(demo, k) for k in ("areas", "grids", "stations", "households")}
             load_layers(conn, frames={**frames, "members": demo.members})
-            run_assignment(conn, scope=Scope(all=True))
+    assign_blocking(url, scope=Scope(all=True))
     return url
 
 

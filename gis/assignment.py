@@ -12,10 +12,7 @@ from __future__ import annotations
 
 import itertools
 import math
-import multiprocessing
-import os
-from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from collections.abc import Callable
 from dataclasses import dataclass, fields
 from typing import Any
 
@@ -23,10 +20,11 @@ import numpy as np
 import numpy.typing as npt
 from ortools.graph.python import min_cost_flow
 
+from gis.vocabulary import GridStatus
+
 DEFAULT_MIN_LOAD = 15
 DEFAULT_MAX_LOAD = 25
 _COST_SCALE = 100  # integer arc costs in centimetres: at most 0.5 cm rounding per household
-_MIN_PARALLEL = 16  # below this many grids, starting worker processes costs more than it saves
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -77,7 +75,7 @@ class GridSolution:
     member_of: IntArray  # (n,) member index, -1 = left unassigned
     distance_m: FloatArray  # (n,) metres to the member, NaN when unassigned
     objective_m: float  # total distance of the assigned households
-    status: str  # "ok" | "understaffed" | "overstaffed" | "no_members" | "empty"
+    status: GridStatus
     members_needed: int  # more members needed to take every household at the mean max load
     unassigned: int
     idle_capacity: int  # sum(min_load) - n when the members' minimums exceed the households
@@ -121,52 +119,6 @@ def greedy_baseline(problem: GridProblem) -> GridSolution:
         member_of[i] = j
         room[j] -= 1
     return _solution(problem, member_of, dist)
-
-
-def solve_grids(
-    problems: Sequence[GridProblem],
-    *,
-    workers: int | None = None,
-    move_cost_m: float = 500.0,
-    on_done: Callable[[GridSolution], None] | None = None,
-) -> list[GridSolution]:
-    """Solve many grids across processes; results in input order.
-
-    Grids go to workers in chunks, so thousands of small grids do not pay one inter-process
-    round trip each. ``on_done`` sees each solution as its chunk finishes (for progress bars),
-    in completion order.
-    """
-    workers = workers if workers is not None else len(os.sched_getaffinity(0))
-    if workers < 1:
-        raise ValueError(f"workers must be >= 1, got {workers}")
-    if workers == 1 or len(problems) < _MIN_PARALLEL:
-        return [_notify(solve_grid(p, move_cost_m=move_cost_m), on_done) for p in problems]
-    size = max(1, min(200, math.ceil(len(problems) / (workers * 8))))
-    chunks = [list(problems[i : i + size]) for i in range(0, len(problems), size)]
-    results: list[list[GridSolution]] = [[] for _ in chunks]
-    with ProcessPoolExecutor(max_workers=workers, mp_context=_process_context()) as pool:
-        futures = {pool.submit(_solve_chunk, c, move_cost_m): k for k, c in enumerate(chunks)}
-        for future in as_completed(futures):
-            results[futures[future]] = [_notify(s, on_done) for s in future.result()]
-    return [s for chunk in results for s in chunk]
-
-
-def _process_context() -> multiprocessing.context.BaseContext:
-    # Forking a process that runs threads (the API server does) can deadlock the child; a fork
-    # server is safe, and preloading this module there makes each worker start in milliseconds.
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload([__name__])
-    return context
-
-
-def _solve_chunk(problems: list[GridProblem], move_cost_m: float) -> list[GridSolution]:
-    return [solve_grid(p, move_cost_m=move_cost_m) for p in problems]
-
-
-def _notify(solution: GridSolution, on_done: Callable[[GridSolution], None] | None) -> GridSolution:
-    if on_done is not None:
-        on_done(solution)
-    return solution
 
 
 # --- the exact solver -------------------------------------------------------------------
@@ -374,14 +326,14 @@ def _solution(problem: GridProblem, member_of: IntArray, dist: FloatArray) -> Gr
     )
 
 
-def _status(n: int, m: int, total_min: int, total_max: int) -> str:
+def _status(n: int, m: int, total_min: int, total_max: int) -> GridStatus:
     if n == 0:
-        return "empty"
+        return GridStatus.EMPTY
     if m == 0:
-        return "no_members"
+        return GridStatus.NO_MEMBERS
     if n > total_max:
-        return "understaffed"
-    return "overstaffed" if n < total_min else "ok"
+        return GridStatus.UNDERSTAFFED
+    return GridStatus.OVERSTAFFED if n < total_min else GridStatus.OK
 
 
 def _points(value: Any, name: str, fail: Callable[[str], ValueError]) -> FloatArray:

@@ -11,59 +11,22 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-import pyproj
 import shapely
 import shapely.ops
 from shapely.geometry.base import BaseGeometry
 
-from gis.crs import metric_crs_for
-from gis.validation import (
-    DEFAULT_TOLERANCES,
-    Tolerances,
-    is_sliver,
-    multipolygon,
-    polygons,
-    to_metric,
-)
+from gis.geometry import Metric, longest_shared_border, multipolygon, polygons
+from gis.validation import DEFAULT_TOLERANCES, Tolerances, is_sliver
 
 # A degree spans at most 111.7 km in either axis (latitude at the poles; longitude at the
 # equator), so a distance in degrees times this is never less than the metres it covers.
 _METRES_PER_DEGREE_MAX = 111_700.0
 _TOUCH_DEG = 1e-7  # about 1 cm: edges this close count as shared
+_SHARED_M = 0.01  # a border shorter than this (metres) is a touch at a corner, not shared
 
 
 class EditError(ValueError):
     """The edit cannot be made; the message says why and what to do instead."""
-
-
-@dataclass(frozen=True)
-class Metric:
-    """Measures of lon/lat geometries in one UTM zone."""
-
-    crs: pyproj.CRS
-
-    @classmethod
-    def around(cls, geom: BaseGeometry) -> Metric:
-        centre = shapely.centroid(geom)
-        return cls(metric_crs_for(centre.x, centre.y))
-
-    def area(self, geom: BaseGeometry) -> float:
-        return 0.0 if geom.is_empty else float(to_metric(geom, self.crs).area)
-
-    def length(self, geom: BaseGeometry) -> float:
-        return 0.0 if geom.is_empty else float(to_metric(geom, self.crs).length)
-
-    def sliver(self, geom: BaseGeometry, tolerances: Tolerances) -> bool:
-        return is_sliver(to_metric(geom, self.crs), tolerances)
-
-    def shared(self, piece: BaseGeometry, other: BaseGeometry) -> float:
-        """Metres of the piece's boundary that run along `other`."""
-        if other.is_empty:
-            return 0.0
-        near = shapely.buffer(other, _TOUCH_DEG, quad_segs=2)
-        if not piece.intersects(near):
-            return 0.0
-        return self.length(shapely.intersection(piece.boundary, near))
 
 
 @dataclass(frozen=True)
@@ -77,6 +40,19 @@ class Plan:
     snapped_m: float = 0.0  # how far snapping moved the drawn outline
     clipped_m2: float = 0.0  # drawn area outside the community, cut away
     warnings: list[str] = field(default_factory=list)
+
+
+def _sliver(geom: BaseGeometry, metric: Metric, tolerances: Tolerances) -> bool:
+    return is_sliver(metric.project(geom), tolerances)
+
+
+def _neighbour(
+    piece: BaseGeometry, neighbours: Mapping[str, BaseGeometry], metric: Metric
+) -> str | None:
+    """The neighbour sharing the longest border with the piece, measured in metres."""
+    return longest_shared_border(
+        piece, neighbours, eps=_TOUCH_DEG, length=metric.length, at_least=_SHARED_M
+    )
 
 
 def check_shape(shape: BaseGeometry) -> None:
@@ -124,8 +100,8 @@ def redraw(
     gaps = _hand_out(target, new, grids, shapes, metric, tolerances)
     shapes = _changed(grids, _clean(grids, shapes, metric, tolerances), metric, tolerances)
     outline_shift = shapely.hausdorff_distance(
-        to_metric(shapely.intersection(drawn, community).boundary, metric.crs),
-        to_metric(new.boundary, metric.crs),
+        metric.project(shapely.intersection(drawn, community).boundary),
+        metric.project(new.boundary),
     )
     return Plan(
         shapes=dict(shapes),
@@ -154,7 +130,7 @@ def _give_up(
     code: str, old: BaseGeometry, taken: BaseGeometry, metric: Metric, tolerances: Tolerances
 ) -> BaseGeometry:
     rest = multipolygon([shapely.difference(old, taken)])
-    if metric.area(rest) < tolerances.sliver_m2 or metric.sliver(rest, tolerances):
+    if metric.area(rest) < tolerances.sliver_m2 or _sliver(rest, metric, tolerances):
         raise EditError(f"the shape would take all of grid {code}; merge the two grids instead")
     return rest
 
@@ -172,9 +148,8 @@ def _hand_out(
     gaps = []
     for piece in polygons(shapely.difference(grids[target], new)):
         current = {c: shapes.get(c, g) for c, g in grids.items() if c != target}
-        lengths = {c: metric.shared(piece, g) for c, g in current.items()}
-        best = max(lengths, key=lambda c: (lengths[c], c), default=None)
-        if best is not None and lengths[best] > 0.01:
+        best = _neighbour(piece, current, metric)
+        if best is not None:
             shapes[best] = multipolygon([shapely.union(current[best], piece)])
         elif metric.area(piece) > tolerances.noise_m2:
             gaps.append(piece)
@@ -195,11 +170,10 @@ def _clean(
         if len(parts) < 2:
             continue
         for part in parts:
-            if not metric.sliver(part, tolerances):
+            if not _sliver(part, metric, tolerances):
                 continue
-            lengths = {c: metric.shared(part, g) for c, g in now.items() if c != code}
-            best = max(lengths, key=lambda c: (lengths[c], c), default=None)
-            if best is None or lengths[best] <= 0.01:
+            best = _neighbour(part, {c: g for c, g in now.items() if c != code}, metric)
+            if best is None:
                 continue
             now[best] = multipolygon([shapely.union(now[best], part)])
             now[code] = multipolygon([shapely.difference(now[code], part)])
@@ -261,7 +235,7 @@ def split(
         )
     pieces.sort(key=metric.area, reverse=True)
     for piece in pieces:
-        if metric.sliver(piece, tolerances):
+        if _sliver(piece, metric, tolerances):
             raise EditError(
                 f"the line runs too close to the edge of {target}: one side would be only "
                 f"{metric.area(piece):,.1f} m²"
@@ -283,7 +257,7 @@ def merge(
     if other == target:
         raise EditError("a grid cannot be merged with itself")
     metric = Metric.around(community)
-    if metric.shared(grids[target], grids[other]) <= 0.01:
+    if _neighbour(grids[target], {other: grids[other]}, metric) is None:
         raise EditError(f"grids {target} and {other} share no edge; only neighbours can merge")
     union = multipolygon([shapely.union(grids[target], grids[other])])
     shapes: dict[str, BaseGeometry | None] = {target: union, other: None}

@@ -1,25 +1,22 @@
 """Do a community's grids partition it (横向到边)? Find what breaks it, and repair slivers.
 
 Everything here works on shapely geometries in a projected CRS in metres (areas in m²,
-tolerances in m); `check_metric_crs` and `to_metric` are the thin adapter for callers that
-hold lon/lat. Results are small dataclasses: a kind, the grids involved, a location (a
-point or the offending piece, in the input CRS) and a size in m².
+tolerances in m); callers holding lon/lat project first with gis.geometry. Results are
+small dataclasses: a kind, the grids involved, a location (a point or the offending piece,
+in the input CRS) and a size in m².
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
-from typing import Any
 
 import numpy as np
-import pyproj
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-from gis import crs as _crs
+from gis.geometry import longest_shared_border, multipolygon, polygons, shared_border
 
 KINDS = (
     "invalid",  # self-crossing, unclosed, or otherwise not a valid polygon
@@ -33,6 +30,7 @@ KINDS = (
     "no_members",
 )
 PARTITION_KINDS = frozenset(KINDS[:6])  # the kinds that break "every place in one grid"
+_TOUCH_M = 0.01  # borders this close (metres) count as shared
 
 
 @dataclass(frozen=True)
@@ -73,72 +71,18 @@ class Repair:
     remaining: list[Issue] = field(default_factory=list)
 
 
-# --- the adapter ------------------------------------------------------------------------
-
-
-def check_metric_crs(crs: Any) -> pyproj.CRS:
-    """The CRS, if it is projected with metre axes; otherwise a ValueError saying so."""
-    parsed = pyproj.CRS.from_user_input(crs)
-    units = {axis.unit_name for axis in parsed.axis_info}
-    if not parsed.is_projected or units != {"metre"}:
-        raise ValueError(
-            f"validation needs a projected CRS in metres, got {parsed.name!r} ({units}); "
-            "project first (gis.validation.to_metric)"
-        )
-    return parsed
-
-
-def to_metric(geom: BaseGeometry, crs: pyproj.CRS) -> BaseGeometry:
-    """A lon/lat geometry in the metric `crs`."""
-    return shapely.transform(geom, lambda xy: _crs.to_metric(xy[:, 0], xy[:, 1], crs=crs))
-
-
-def to_lonlat(geom: BaseGeometry, crs: pyproj.CRS) -> BaseGeometry:
-    """A metric geometry back in lon/lat (for GeoJSON output)."""
-    inverse = _inverse(crs)
-    return shapely.transform(
-        geom, lambda xy: np.column_stack(inverse.transform(xy[:, 0], xy[:, 1]))
-    )
-
-
-@lru_cache(maxsize=16)
-def _inverse(crs: pyproj.CRS) -> pyproj.Transformer:
-    return pyproj.Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
-
-
-# --- geometry helpers (shared with gis.redraw) ------------------------------------------
-
-
-def polygons(geom: BaseGeometry | None) -> list[BaseGeometry]:
-    """The polygonal parts of any geometry (overlays may add stray lines and points)."""
-    if geom is None or geom.is_empty:
-        return []
-    parts = shapely.get_parts(geom)
-    found: list[BaseGeometry] = []
-    for part in parts:
-        if part.geom_type == "Polygon" and not part.is_empty:
-            found.append(part)
-        elif part.geom_type in ("MultiPolygon", "GeometryCollection"):
-            found.extend(polygons(part))
-    return found
-
-
-def multipolygon(parts: Iterable[BaseGeometry]) -> BaseGeometry:
-    return shapely.MultiPolygon([p for g in parts for p in polygons(g)])
+# --- helpers ----------------------------------------------------------------------------
 
 
 def is_sliver(piece: BaseGeometry, tolerances: Tolerances) -> bool:
-    """Tiny, or so thin that no disc of the tolerance's diameter fits inside."""
+    """Tiny, or so thin that no disc of the tolerance's diameter fits inside (metres)."""
     if piece.area < tolerances.sliver_m2:
         return True
     return bool(shapely.buffer(piece, -tolerances.tolerance_m / 2, quad_segs=2).is_empty)
 
 
-def shared_length(piece: BaseGeometry, other: BaseGeometry, eps: float) -> float:
-    """Length of the piece's boundary that runs along `other` (within eps, in CRS units)."""
-    if other.is_empty or not piece.intersects(shapely.buffer(other, eps, quad_segs=2)):
-        return 0.0
-    return float(piece.boundary.intersection(shapely.buffer(other, eps, quad_segs=2)).length)
+def _touches(piece: BaseGeometry, other: BaseGeometry) -> bool:
+    return bool(shared_border(piece, other, _TOUCH_M).length > 0)
 
 
 # --- validation -------------------------------------------------------------------------
@@ -251,7 +195,7 @@ def _gaps(
     holes = shapely.difference(community, covered)
     issues = []
     for piece in _pieces("gap", holes, (), "covered by no grid", tolerances):
-        near = tuple(c for c, g in grids.items() if shared_length(piece.location, g, 0.01) > 0)
+        near = tuple(c for c, g in grids.items() if _touches(piece.location, g))
         issues.append(Issue(piece.kind, near, piece.location, piece.area_m2, piece.detail))
     return issues
 
@@ -379,9 +323,9 @@ def _fill_slivers(
         if len(polygons(geom)) > 1:
             loose += [(p, code) for p in _real_slivers(geom, tolerances)]
     for piece, owner in loose:
-        lengths = {c: shared_length(piece, g, 0.01) for c, g in filled.items() if c != owner}
-        best = max(lengths, key=lambda c: (lengths[c], c), default=None)
-        if best is None or lengths[best] <= 0:
+        others = {c: g for c, g in filled.items() if c != owner}
+        best = longest_shared_border(piece, others, eps=_TOUCH_M)
+        if best is None:
             continue
         filled[best] = multipolygon([shapely.union(filled[best], piece)])
         if owner is not None:

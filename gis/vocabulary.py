@@ -4,6 +4,7 @@ care tags. The database's CHECK constraints hold the same lists (migrations free
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Final
 
 AREA_LEVELS: Final = ("district", "street", "township", "community", "village")
@@ -36,3 +37,14 @@ SERVICES: Final = (
     "wifi",
 )
 CARE_TAGS: Final = ("elderly", "children", "disabled", "low_income", "veteran")
+
+
+class GridStatus(StrEnum):
+    """A grid's assignment outcome: whether its members can serve its households within
+    their load bounds (15–25 each by default)."""
+
+    OK = "ok"
+    UNDERSTAFFED = "understaffed"  # more households than the members' maxima: some wait
+    OVERSTAFFED = "overstaffed"  # fewer households than the members' minima
+    NO_MEMBERS = "no_members"  # households but no active member
+    EMPTY = "empty"  # no household

@@ -3,11 +3,11 @@ distances, and each household with its member. JSON built in SQL."""
 
 from __future__ import annotations
 
-import asyncpg
+from layers.db import Connection, fetchall, fetchval
 
 _GRID_ASSIGNMENT = """
 WITH grid AS (
-    SELECT g.id, g.code, g.name, g.community_code FROM grids g WHERE g.code = $1),
+    SELECT g.id, g.code, g.name, g.community_code FROM grids g WHERE g.code = %s),
 loads AS (
     SELECT m.id, m.code, m.name, m.duty, m.kind, m.active, m.min_load, m.max_load,
            count(a.household_id) AS load,
@@ -44,18 +44,14 @@ FROM grid
 """
 
 
-async def grid_assignment(conn: asyncpg.Connection, *, grid_code: str) -> str | None:
-    value = await conn.fetchval(_GRID_ASSIGNMENT, grid_code)
+async def grid_assignment(conn: Connection, *, grid_code: str) -> str | None:
+    value = await fetchval(conn, _GRID_ASSIGNMENT, (grid_code,))
     return str(value) if value is not None else None
 
 
-async def grid_community(conn: asyncpg.Connection, *, grid_code: str) -> str | None:
-    value = await conn.fetchval("SELECT community_code FROM grids WHERE code = $1", grid_code)
-    return str(value) if value is not None else None
-
-
-async def grid_communities(conn: asyncpg.Connection, *, grid_codes: list[str]) -> dict[str, str]:
-    rows = await conn.fetch(
-        "SELECT code, community_code FROM grids WHERE code = ANY($1)", grid_codes
+async def grid_communities(conn: Connection, *, grid_codes: list[str]) -> dict[str, str]:
+    """The community of each grid code that exists."""
+    rows = await fetchall(
+        conn, "SELECT code, community_code FROM grids WHERE code = ANY(%s)", (grid_codes,)
     )
-    return {str(row["code"]): str(row["community_code"]) for row in rows}
+    return {str(code): str(community) for code, community in rows}

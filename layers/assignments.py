@@ -1,10 +1,10 @@
-"""Household → member assignment runs: read each grid's households and members from PostGIS,
-solve the grids in parallel (gis.assignment), write the result and a run record in one
-transaction. Reads and writes use COPY: at city scale the rows, not the solver, cost time."""
+"""Household → member assignment runs: read each grid's households and members
+(layers.assignment_input), solve the grids in parallel (gis.assignment), write the result,
+the grids' statuses and a run record in one transaction, so a failure leaves the old result."""
 
 from __future__ import annotations
 
-import io
+import asyncio
 import json
 import time
 from collections.abc import Callable
@@ -12,15 +12,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-import pandas as pd
-import psycopg
 
-from gis.assignment import GridProblem, GridSolution, solve_grids
-from gis.crs import check_lonlat, crs_from_epsg, to_metric, utm_epsg
-from layers.pgcopy import copy_in, copy_out_text, parse_array
-
-HOUSEHOLD_COLUMNS = ("grid", "id", "lon", "lat", "building", "current")
-STATUSES = ("ok", "understaffed", "overstaffed", "no_members", "empty")
+from gis.assignment import GridSolution
+from gis.assignment_pool import solve_grids
+from gis.vocabulary import GridStatus
+from layers.assignment_input import GridInput, read_problems
+from layers.db import Connection, connect_async, fetchall, fetchone, fetchval, run_blocking
+from layers.pgcopy import copy_in
 
 
 class ScopeError(ValueError):
@@ -46,21 +44,13 @@ class Scope:
         return {"grids": list(self.grids)} if self.grids else {"area": self.area}
 
 
-@dataclass(frozen=True)
-class GridInput:
-    grid_id: int
-    household_ids: np.ndarray
-    member_ids: np.ndarray
-    problem: GridProblem
-
-
 @dataclass
 class RunSummary:
     run_id: int
     grids: int
     households: int
     assigned: int
-    by_status: dict[str, int]
+    by_status: dict[str, int]  # GridStatus value -> grids
     members_outside_bounds: int
     objective_m: float
     seconds: dict[str, float] = field(default_factory=dict)
@@ -70,7 +60,7 @@ class RunSummary:
 Progress = Callable[[int, int], None]
 
 
-def grids_in_scope(conn: psycopg.Connection, scope: Scope) -> list[tuple[int, str]]:
+async def grids_in_scope(conn: Connection, scope: Scope) -> list[tuple[int, str]]:
     """(id, code) of the scope's grids, locked against concurrent runs and redraws."""
     params: tuple[object, ...]
     if scope.all:
@@ -81,7 +71,7 @@ def grids_in_scope(conn: psycopg.Connection, scope: Scope) -> list[tuple[int, st
             (list(scope.grids),),
         )
     else:
-        if not conn.execute("SELECT 1 FROM areas WHERE code = %s", (scope.area,)).fetchone():
+        if not await fetchval(conn, "SELECT 1 FROM areas WHERE code = %s", (scope.area,)):
             raise ScopeError(f"no area with code '{scope.area}'")
         sql = """
             WITH RECURSIVE below AS (
@@ -90,7 +80,7 @@ def grids_in_scope(conn: psycopg.Connection, scope: Scope) -> list[tuple[int, st
             SELECT id, code FROM grids WHERE community_code IN (SELECT code FROM below)
             ORDER BY id FOR UPDATE"""
         params = (scope.area,)
-    rows = [(int(i), str(c)) for i, c in conn.execute(sql, params).fetchall()]
+    rows = [(int(i), str(c)) for i, c in await fetchall(conn, sql, params)]
     if scope.grids:
         missing = sorted(set(scope.grids) - {code for _, code in rows})
         if missing:
@@ -98,135 +88,8 @@ def grids_in_scope(conn: psycopg.Connection, scope: Scope) -> list[tuple[int, st
     return rows
 
 
-def _copy_out(conn: psycopg.Connection, sql: str, names: list[str]) -> pd.DataFrame:
-    buffer = io.BytesIO()
-    with conn.cursor().copy(f"COPY ({sql}) TO STDOUT (FORMAT csv)") as copy:
-        for data in copy:
-            buffer.write(data)
-    buffer.seek(0)
-    return pd.read_csv(
-        buffer,
-        names=names,
-        header=None,
-        keep_default_na=False,
-        na_values={"current": [""]},
-        dtype={"building": str},
-    )
-
-
-def _read_households(conn: psycopg.Connection, where: str) -> pd.DataFrame:
-    """Households as one row per grid carrying arrays: a few thousand COPY messages instead
-    of millions (building keys hashed to 64 bits: only equality within a grid matters)."""
-    rows = copy_out_text(
-        conn,
-        "SELECT grid_id, array_agg(id), array_agg(x), array_agg(y), array_agg(b), array_agg(m) "
-        "FROM (SELECT h.grid_id, h.id, ST_X(h.geom) AS x, ST_Y(h.geom) AS y, "
-        "hashtextextended(h.building_key, 0) AS b, coalesce(a.member_id, -1) AS m "
-        "FROM households h LEFT JOIN assignments a ON a.household_id = h.id "
-        f"WHERE {where} ORDER BY h.grid_id, h.id) ordered GROUP BY grid_id ORDER BY grid_id",
-    )
-    columns: dict[str, list[np.ndarray]] = {name: [] for name in HOUSEHOLD_COLUMNS}
-    for grid, *arrays in rows:
-        ids = parse_array(arrays[0], np.int64)
-        columns["grid"].append(np.full(len(ids), int(grid), dtype=np.int64))
-        columns["id"].append(ids)
-        for name, text, dtype in zip(
-            HOUSEHOLD_COLUMNS[2:], arrays[1:], (float, float, np.int64, np.int64), strict=True
-        ):
-            columns[name].append(parse_array(text, dtype))
-    return pd.DataFrame(
-        {name: np.concatenate(parts) if parts else np.empty(0) for name, parts in columns.items()}
-    )
-
-
-def _filter(grid_ids: list[int] | None, column: str) -> str:
-    # Integers only, so inlining them in the COPY text is safe (COPY takes no parameters).
-    if grid_ids is None:
-        return f"{column} IS NOT NULL"
-    return f"{column} = ANY('{{{','.join(str(int(i)) for i in grid_ids)}}}'::int[])"
-
-
-def read_problems(
-    conn: psycopg.Connection, grids: list[tuple[int, str]], *, every_grid: bool = False
-) -> list[GridInput]:
-    """Each grid's households (with their current member) and active members, in metres.
-    `every_grid` says these are all the grids, so the queries need no filter."""
-    grid_ids = [grid_id for grid_id, _ in grids]
-    where = None if every_grid else grid_ids
-    households = _read_households(conn, _filter(where, "h.grid_id"))
-    members = _copy_out(
-        conn,
-        "SELECT grid_id, id, ST_X(geom), ST_Y(geom), min_load, max_load FROM members "
-        f"WHERE active AND {_filter(where, 'grid_id')} ORDER BY grid_id, id",
-        ["grid", "id", "lon", "lat", "min_load", "max_load"],
-    )
-    for frame in (households, members):
-        check_lonlat(frame["lon"].to_numpy(), frame["lat"].to_numpy())
-    return _group(grids, households, members)
-
-
-def _grid_epsg(ids: list[int], households: pd.DataFrame, members: pd.DataFrame) -> np.ndarray:
-    """One UTM zone per grid, from its mean position, so no grid straddles two CRSs."""
-    points = pd.concat([households[["grid", "lon", "lat"]], members[["grid", "lon", "lat"]]])
-    centre = points.groupby("grid")[["lon", "lat"]].mean().reindex(ids)
-    # A grid with neither households nor members has nothing to measure; any zone will do.
-    lon, lat = centre["lon"].fillna(0.0).to_numpy(), centre["lat"].fillna(0.0).to_numpy()
-    return utm_epsg(lon, lat)
-
-
-def _to_xy(frame: pd.DataFrame, ids: np.ndarray, grid_epsg: np.ndarray) -> np.ndarray:
-    """Rows' lon/lat in metres, each in the UTM zone of its grid (ids sorted)."""
-    row_epsg = grid_epsg[np.searchsorted(ids, frame["grid"].to_numpy())]
-    lon, lat = frame["lon"].to_numpy(), frame["lat"].to_numpy()
-    xy = np.empty((len(frame), 2))
-    for code in np.unique(row_epsg):
-        rows = row_epsg == code
-        xy[rows] = to_metric(lon[rows], lat[rows], crs=crs_from_epsg(int(code)))
-    return xy
-
-
-def _local_index(sorted_ids: np.ndarray, wanted: np.ndarray) -> np.ndarray:
-    """Position of each wanted id in sorted_ids, -1 where absent (a member who left)."""
-    if len(sorted_ids) == 0:
-        return np.full(len(wanted), -1, dtype=np.int64)
-    index = np.minimum(np.searchsorted(sorted_ids, wanted), len(sorted_ids) - 1)
-    return np.where(sorted_ids[index] == wanted, index, -1).astype(np.int64)
-
-
-def _group(
-    grids: list[tuple[int, str]], households: pd.DataFrame, members: pd.DataFrame
-) -> list[GridInput]:
-    ids = [grid_id for grid_id, _ in grids]
-    sorted_ids = np.asarray(ids, dtype=np.int64)
-    grid_epsg = _grid_epsg(ids, households, members)
-    h_xy = _to_xy(households, sorted_ids, grid_epsg)
-    m_xy = _to_xy(members, sorted_ids, grid_epsg)
-    h_grid, m_grid = households["grid"].to_numpy(), members["grid"].to_numpy()
-    h_id, m_id = households["id"].to_numpy(), members["id"].to_numpy()
-    current = households["current"].fillna(-1).to_numpy(dtype=np.int64)
-    building = households["building"].to_numpy()
-    lo, hi = members["min_load"].to_numpy(), members["max_load"].to_numpy()
-    inputs = []
-    for grid, code in grids:
-        hs = slice(*np.searchsorted(h_grid, [grid, grid + 1]))
-        ms = slice(*np.searchsorted(m_grid, [grid, grid + 1]))
-        grid_members = m_id[ms]
-        current_local = _local_index(grid_members, current[hs])
-        problem = GridProblem(
-            grid=code,
-            household_xy=h_xy[hs],
-            building=building[hs],
-            current_member=current_local,
-            member_xy=m_xy[ms],
-            min_load=lo[ms],
-            max_load=hi[ms],
-        )
-        inputs.append(GridInput(int(grid), h_id[hs], grid_members, problem))
-    return inputs
-
-
-def _write_assignments(
-    conn: psycopg.Connection,
+async def _write_assignments(
+    conn: Connection,
     run_id: int,
     inputs: list[GridInput],
     solutions: list[GridSolution],
@@ -250,38 +113,39 @@ def _write_assignments(
     ]
     names = ["household_id", "member_id", "run_id", "distance_m"]
     if grid_ids is None:
-        conn.execute("TRUNCATE assignments")
-        keys = _drop_foreign_keys(conn, "assignments")
-        copy_in(conn, "assignments", names, columns)
+        await conn.execute("TRUNCATE assignments")
+        keys = await _drop_foreign_keys(conn, "assignments")
+        await copy_in(conn, "assignments", names, columns)
         for name, definition in keys:
-            conn.execute(f"ALTER TABLE assignments ADD CONSTRAINT {name} {definition}")
+            await conn.execute(f"ALTER TABLE assignments ADD CONSTRAINT {name} {definition}")
     else:
-        conn.execute(
+        await conn.execute(
             "DELETE FROM assignments a USING households h WHERE h.id = a.household_id "
             "AND h.grid_id = ANY(%s)",
             (grid_ids,),
         )
-        copy_in(conn, "assignments", names, columns)
+        await copy_in(conn, "assignments", names, columns)
     return len(households)
 
 
-def _drop_foreign_keys(conn: psycopg.Connection, table: str) -> list[tuple[str, str]]:
+async def _drop_foreign_keys(conn: Connection, table: str) -> list[tuple[str, str]]:
     """Drop the table's foreign keys and return them, as the database defines them."""
     keys = [
         (str(name), str(definition))
-        for name, definition in conn.execute(
+        for name, definition in await fetchall(
+            conn,
             "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
             "WHERE conrelid = %s::regclass AND contype = 'f' ORDER BY conname",
             (table,),
-        ).fetchall()
+        )
     ]
     for name, _ in keys:
-        conn.execute(f"ALTER TABLE {table} DROP CONSTRAINT {name}")
+        await conn.execute(f"ALTER TABLE {table} DROP CONSTRAINT {name}")
     return keys
 
 
-def _write_statuses(
-    conn: psycopg.Connection, run_id: int, inputs: list[GridInput], solutions: list[GridSolution]
+async def _write_statuses(
+    conn: Connection, run_id: int, inputs: list[GridInput], solutions: list[GridSolution]
 ) -> None:
     rows = [
         (
@@ -299,11 +163,11 @@ def _write_statuses(
         )
         for g, s in zip(inputs, solutions, strict=True)
     ]
-    conn.execute("CREATE TEMP TABLE new_status (LIKE grid_status) ON COMMIT DROP")
-    with conn.cursor().copy("COPY new_status FROM STDIN") as copy:
+    await conn.execute("CREATE TEMP TABLE new_status (LIKE grid_status) ON COMMIT DROP")
+    async with conn.cursor().copy("COPY new_status FROM STDIN") as copy:
         for row in rows:
-            copy.write_row(row)
-    conn.execute(
+            await copy.write_row(row)
+    await conn.execute(
         "INSERT INTO grid_status SELECT * FROM new_status ON CONFLICT (grid_id) DO UPDATE SET "
         + ", ".join(
             f"{c} = EXCLUDED.{c}"
@@ -323,9 +187,10 @@ def _write_statuses(
     )
 
 
-def members_outside_bounds(conn: psycopg.Connection, run_id: int) -> int:
+async def members_outside_bounds(conn: Connection, run_id: int) -> int:
     """Active members of the run's feasible grids whose load is outside their bounds."""
-    row = conn.execute(
+    row = await fetchone(
+        conn,
         """
         SELECT count(*) FROM members m
         JOIN grid_status s ON s.grid_id = m.grid_id AND s.run_id = %(run)s AND s.status = 'ok'
@@ -334,12 +199,12 @@ def members_outside_bounds(conn: psycopg.Connection, run_id: int) -> int:
         WHERE m.active AND coalesce(l.n, 0) NOT BETWEEN m.min_load AND m.max_load
         """,
         {"run": run_id},
-    ).fetchone()
+    )
     return int(row[0]) if row else 0
 
 
-def run_assignment(
-    conn: psycopg.Connection,
+async def run_assignment(
+    conn: Connection,
     *,
     scope: Scope,
     workers: int | None = None,
@@ -348,57 +213,60 @@ def run_assignment(
     """Solve and save the scope's grids; one transaction, so a failure leaves the old result."""
     seconds: dict[str, float] = {}
     started = time.perf_counter()
-    with conn.transaction():
-        grids = grids_in_scope(conn, scope)
-        grid_ids = [i for i, _ in grids]
-        inputs = read_problems(conn, grids, every_grid=scope.all)
+    async with conn.transaction():
+        grids = await grids_in_scope(conn, scope)
+        inputs = await read_problems(conn, grids, every_grid=scope.all)
         seconds["read"] = time.perf_counter() - started
-
-        done = 0
-
-        def on_done(_: GridSolution) -> None:
-            nonlocal done
-            done += 1
-            if progress:
-                progress(done, len(inputs))
-
-        solutions = solve_grids([g.problem for g in inputs], workers=workers, on_done=on_done)
+        solutions = await _solve(inputs, workers, progress)
         seconds["solve"] = time.perf_counter() - started - seconds["read"]
         objective = float(sum(s.objective_m for s in solutions))
-        run_id = _insert_run(conn, scope, objective)
-        assigned = _write_assignments(
-            conn, run_id, inputs, solutions, None if scope.all else grid_ids
-        )
-        _write_statuses(conn, run_id, inputs, solutions)
-        outside = members_outside_bounds(conn, run_id)
-        by_status = {status: sum(s.status == status for s in solutions) for status in STATUSES}
+        run_id = await _insert_run(conn, scope, objective)
+        grid_ids = None if scope.all else [i for i, _ in grids]
+        assigned = await _write_assignments(conn, run_id, inputs, solutions, grid_ids)
+        await _write_statuses(conn, run_id, inputs, solutions)
         summary = RunSummary(
             run_id=run_id,
             grids=len(inputs),
             households=sum(len(g.household_ids) for g in inputs),
             assigned=assigned,
-            by_status=by_status,
-            members_outside_bounds=outside,
+            by_status={status: sum(s.status == status for s in solutions) for status in GridStatus},
+            members_outside_bounds=await members_outside_bounds(conn, run_id),
             objective_m=objective,
             seconds=seconds,
             solutions=solutions,
         )
-        _finish_run(conn, summary)
+        await _finish_run(conn, summary)
     seconds["write"] = time.perf_counter() - started - seconds["read"] - seconds["solve"]
     return summary
 
 
-def _insert_run(conn: psycopg.Connection, scope: Scope, objective: float) -> int:
-    row = conn.execute(
+async def _solve(
+    inputs: list[GridInput], workers: int | None, progress: Progress | None
+) -> list[GridSolution]:
+    """The solver is CPU work (a process pool for many grids): off the event loop."""
+    done = 0
+
+    def on_done(_: GridSolution) -> None:
+        nonlocal done
+        done += 1
+        if progress:
+            progress(done, len(inputs))
+
+    problems = [g.problem for g in inputs]
+    return await asyncio.to_thread(solve_grids, problems, workers=workers, on_done=on_done)
+
+
+async def _insert_run(conn: Connection, scope: Scope, objective: float) -> int:
+    run_id = await fetchval(
+        conn,
         "INSERT INTO assignment_runs (scope, objective_m) VALUES (%s, %s) RETURNING id",
         (json.dumps(scope.as_json()), objective),
-    ).fetchone()
-    assert row is not None
-    return int(row[0])
+    )
+    return int(run_id)
 
 
-def _finish_run(conn: psycopg.Connection, summary: RunSummary) -> None:
-    conn.execute(
+async def _finish_run(conn: Connection, summary: RunSummary) -> None:
+    await conn.execute(
         "UPDATE assignment_runs SET finished_at = now(), summary = %s WHERE id = %s",
         (
             json.dumps(
@@ -413,3 +281,20 @@ def _finish_run(conn: psycopg.Connection, summary: RunSummary) -> None:
             summary.run_id,
         ),
     )
+
+
+def assign_blocking(
+    url: str,
+    *,
+    scope: Scope,
+    workers: int | None = None,
+    progress: Progress | None = None,
+) -> RunSummary:
+    """`run_assignment` for callers without an event loop (the command line, tests and
+    benchmarks), on a connection of its own."""
+
+    async def run() -> RunSummary:
+        async with await connect_async(url) as conn:
+            return await run_assignment(conn, scope=scope, workers=workers, progress=progress)
+
+    return run_blocking(run)

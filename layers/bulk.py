@@ -14,6 +14,7 @@ import pandas as pd
 import psycopg
 import shapely
 
+from gis.geometry import LonLatError, check_lonlat
 from layers.layerspec import LAYERS, LayerSpec
 
 CHUNK_ROWS = 100_000
@@ -56,6 +57,16 @@ def _csv_frame(frame: gpd.GeoDataFrame, spec: LayerSpec) -> pd.DataFrame:
     return out
 
 
+def _check_coordinates(frame: gpd.GeoDataFrame) -> None:
+    """Every position must be lon/lat once reprojected: a swapped or projected coordinate
+    names its row."""
+    coordinates, rows = shapely.get_coordinates(frame.geometry.values, return_index=True)
+    try:
+        check_lonlat(coordinates[:, 0], coordinates[:, 1])
+    except LonLatError as error:
+        raise LoadError(error.reason, row=int(rows[error.index]) + 1) from error
+
+
 def _copy_staging(
     conn: psycopg.Connection, frame: gpd.GeoDataFrame, spec: LayerSpec, progress: Progress | None
 ) -> None:
@@ -90,6 +101,7 @@ def upsert(
 ) -> UpsertResult:
     """Insert new codes, update changed ones, leave identical ones untouched."""
     spec = LAYERS[layer]
+    _check_coordinates(frame)
     _copy_staging(conn, frame, spec, progress)
     _first_bad_row(conn, spec)
     counts = conn.execute(spec.upsert_sql).fetchone()

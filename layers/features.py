@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import asyncpg
+from layers.db import Connection, fetchone
 
 
 @dataclass(frozen=True)
@@ -184,7 +184,7 @@ class Page:
 
 
 class _Query:
-    """Accumulates WHERE clauses and their positional parameters ($1, $2, ...)."""
+    """Accumulates WHERE clauses and their parameters, in order (%s placeholders)."""
 
     def __init__(self, collection: Collection, scope: str | None) -> None:
         self.clauses = [collection.where]
@@ -195,8 +195,7 @@ class _Query:
             self.add(collection.jurisdiction, scope)
 
     def add(self, template: str, *values: object) -> None:
-        numbers = [f"${len(self.params) + i + 1}" for i in range(len(values))]
-        self.clauses.append(template.format(*numbers))
+        self.clauses.append(template.format(*(["%s"] * len(values))))
         self.params.extend(values)
 
     @property
@@ -217,7 +216,7 @@ def _feature_sql(collection: Collection, properties: list[str]) -> str:
 
 
 async def read_page(
-    conn: asyncpg.Connection,
+    conn: Connection,
     *,
     collection: Collection,
     bbox: tuple[float, float, float, float] | None,
@@ -233,26 +232,26 @@ async def read_page(
     for name, value in filters.items():
         query.add(f"{collection.properties[name]}::text = {{}}", value)
     chosen = properties if properties is not None else list(collection.properties)
-    n = len(query.params)
     sql = f"""
         WITH matched AS (
             SELECT count(*) AS n FROM {collection.source} WHERE {query.where}),
         page AS (
             SELECT {_feature_sql(collection, chosen)} AS feature, {collection.order} AS _order
             FROM {collection.source} WHERE {query.where}
-            ORDER BY {collection.order} LIMIT ${n + 1} OFFSET ${n + 2})
+            ORDER BY {collection.order} LIMIT %s OFFSET %s)
         SELECT (SELECT n FROM matched),
                (SELECT count(*) FROM page),
                '[' || coalesce(
                    (SELECT string_agg(feature, ',' ORDER BY _order) FROM page), '') || ']'
     """
-    row = await conn.fetchrow(sql, *query.params, limit, offset)
+    # The WHERE clause appears twice (count and page): its parameters too.
+    row = await fetchone(conn, sql, [*query.params, *query.params, limit, offset])
     assert row is not None
     return Page(features_json=row[2], number_matched=int(row[0]), number_returned=int(row[1]))
 
 
 async def read_feature(
-    conn: asyncpg.Connection,
+    conn: Connection,
     *,
     collection: Collection,
     feature_id: str,
@@ -260,21 +259,22 @@ async def read_feature(
 ) -> tuple[str | None, bool]:
     """The feature's JSON and whether it lies in the jurisdiction (True for public ones)."""
     inside = "TRUE"
-    params: list[object] = [feature_id]
+    params: list[object] = []
     if collection.jurisdiction is not None:
-        inside = collection.jurisdiction.format("$2")
+        inside = collection.jurisdiction.format("%s")
         params.append(scope or "")
+    params.append(feature_id)
     sql = (
         f"SELECT {_feature_sql(collection, list(collection.properties))}, {inside} "
-        f"FROM {collection.source} WHERE ({collection.where}) AND {collection.key} = $1"
+        f"FROM {collection.source} WHERE ({collection.where}) AND {collection.key} = %s"
     )
-    row = await conn.fetchrow(sql, *params)
+    row = await fetchone(conn, sql, params)
     if row is None:
         return None, True
     return (str(row[0]), bool(row[1])) if row[1] else (None, False)
 
 
-async def extent(conn: asyncpg.Connection, *, collection: Collection) -> list[float] | None:
+async def extent(conn: Connection, *, collection: Collection) -> list[float] | None:
     if collection.estimated_extent_of:
         # The large tables: planner statistics answer at once, a scan would take seconds.
         box = f"ST_EstimatedExtent('{collection.estimated_extent_of}', 'geom')"
@@ -283,8 +283,8 @@ async def extent(conn: asyncpg.Connection, *, collection: Collection) -> list[fl
             f"(SELECT ST_Extent({collection.geometry}) FROM {collection.source} "
             f"WHERE {collection.where})"
         )
-    row = await conn.fetchrow(
-        f"SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e) FROM (SELECT {box} AS e) x"
+    row = await fetchone(
+        conn, f"SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e) FROM (SELECT {box} AS e) x"
     )
     if row is None or row[0] is None:
         return None

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
-import opening_hours
 import pandas as pd
 import pyogrio
 import shapely
 
+from gis.hours import is_valid as valid_hours
 from layers.bulk import LoadError
 from layers.layerspec import LAYERS
 
@@ -90,7 +90,7 @@ def _check_opening_hours(frame: gpd.GeoDataFrame) -> None:
     if "opening_hours" not in frame.columns:
         return
     for row, value in enumerate(frame["opening_hours"], start=1):
-        if isinstance(value, str) and value and not opening_hours.validate(value):
+        if isinstance(value, str) and value and not valid_hours(value):
             raise LoadError(f"opening_hours '{value}' is not valid OpenStreetMap syntax", row=row)
 
 

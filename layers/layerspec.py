@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from layers.models import AREA_LEVELS, CARE_TAGS, DUTIES, MEMBER_KINDS, SERVICES, STATION_KINDS
+from gis.vocabulary import AREA_LEVELS, CARE_TAGS, DUTIES, MEMBER_KINDS, SERVICES, STATION_KINDS
 
 
 @dataclass(frozen=True)
@@ -74,14 +74,6 @@ def _geometry_checks(kind: str) -> list[StagingCheck]:
                 "ST_GeometryType(geom)",
             ),
             f"geometry is {{}}, expected a {kind}",
-        ),
-        StagingCheck(
-            _first("ST_YMax(geom) > 90 OR ST_YMin(geom) < -90", "ST_YMax(geom)"),
-            "latitude {} is out of range [-90, 90] (are lon and lat swapped?)",
-        ),
-        StagingCheck(
-            _first("ST_XMax(geom) > 180 OR ST_XMin(geom) < -180", "ST_XMax(geom)"),
-            "longitude {} is out of range [-180, 180]",
         ),
         StagingCheck(
             _first("NOT ST_IsValid(geom)", "ST_IsValidReason(geom)"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
@@ -22,3 +23,8 @@ def alembic_config(url: str) -> Config:
 
 def upgrade(url: str, *, revision: str = "head") -> None:
     command.upgrade(alembic_config(url), revision)
+
+
+def include_object(obj: Any, name: str | None, kind: str, reflected: bool, compare_to: Any) -> bool:
+    """What autogenerate compares: our tables, not PostGIS's own (spatial_ref_sys)."""
+    return not (kind == "table" and name == "spatial_ref_sys")

@@ -1,5 +1,6 @@
-"""The schema as GeoAlchemy2 models. Migrations (layers/migrations) are the source of truth
-for what the database enforces; these models mirror them for queries and autogenerate."""
+"""The schema as GeoAlchemy2 models: Alembic's target (autogenerate compares the database
+with these), kept equal to the migrated schema by tests/test_schema.py. The database
+enforces more than they say: CHECK constraints and triggers live in the migrations."""
 
 from __future__ import annotations
 
@@ -9,29 +10,36 @@ from typing import Any
 from geoalchemy2 import Geometry
 from sqlalchemy import (
     ARRAY,
+    CHAR,
     Boolean,
     DateTime,
     Double,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
     func,
+    text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from gis.vocabulary import (  # re-exported: the schema's vocabulary
-    AREA_LEVELS,
-    CARE_TAGS,
-    DUTIES,
-    MEMBER_KINDS,
-    SERVICES,
-    STATION_KINDS,
-)
-
 SRID = 4326
-__all__ = ["AREA_LEVELS", "CARE_TAGS", "DUTIES", "MEMBER_KINDS", "SERVICES", "STATION_KINDS"]
+
+
+def _area_code() -> ForeignKey:
+    # Area codes are the jurisdiction's keys: a renumbered area carries its rows along.
+    return ForeignKey("areas.code", onupdate="CASCADE")
+
+
+def _gist(table: str, column: str = "geom") -> Index:
+    return Index(f"{table}_{column}_idx", column, postgresql_using="gist")
+
+
+def _geography_gist(table: str) -> Index:
+    # Nearest-first in metres: KNN `<->` on geography.
+    return Index(f"{table}_geog_idx", text("(geom::geography)"), postgresql_using="gist")
 
 
 class Base(DeclarativeBase):
@@ -40,26 +48,29 @@ class Base(DeclarativeBase):
 
 class Area(Base):
     __tablename__ = "areas"
+    __table_args__ = (_gist("areas"), Index("areas_parent_idx", "parent_code"))
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(32), unique=True)
     name: Mapped[str] = mapped_column(Text)
     level: Mapped[str] = mapped_column(String(16))
-    parent_code: Mapped[str | None] = mapped_column(ForeignKey("areas.code"))
+    parent_code: Mapped[str | None] = mapped_column(_area_code())
     geom: Mapped[Any] = mapped_column(Geometry("MULTIPOLYGON", srid=SRID, spatial_index=False))
 
 
 class Grid(Base):
     __tablename__ = "grids"
+    __table_args__ = (_gist("grids"), Index("grids_community_idx", "community_code"))
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(32), unique=True)
     name: Mapped[str] = mapped_column(Text)
-    community_code: Mapped[str] = mapped_column(ForeignKey("areas.code"))
+    community_code: Mapped[str] = mapped_column(_area_code())
     geom: Mapped[Any] = mapped_column(Geometry("MULTIPOLYGON", srid=SRID, spatial_index=False))
     version: Mapped[int] = mapped_column(Integer, default=1)
 
 
 class Household(Base):
     __tablename__ = "households"
+    __table_args__ = (_gist("households"), Index("households_grid_idx", "grid_id"))
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(32), unique=True)
     address: Mapped[str] = mapped_column(Text)
@@ -74,6 +85,11 @@ class Household(Base):
 
 class Member(Base):
     __tablename__ = "members"
+    __table_args__ = (
+        _gist("members"),
+        _geography_gist("members"),
+        Index("members_grid_idx", "grid_id"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(32), unique=True)
     name: Mapped[str] = mapped_column(Text)
@@ -90,6 +106,7 @@ class Member(Base):
 
 class Station(Base):
     __tablename__ = "stations"
+    __table_args__ = (_gist("stations"), _geography_gist("stations"))
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(32), unique=True)
     name: Mapped[str] = mapped_column(Text)
@@ -113,6 +130,10 @@ class AssignmentRun(Base):
 
 class Assignment(Base):
     __tablename__ = "assignments"
+    __table_args__ = (
+        Index("assignments_member_idx", "member_id"),
+        Index("assignments_run_idx", "run_id"),
+    )
     household_id: Mapped[int] = mapped_column(
         ForeignKey("households.id", ondelete="CASCADE"), primary_key=True
     )
@@ -141,9 +162,9 @@ class GridStatus(Base):
 class Token(Base):
     __tablename__ = "tokens"
     id: Mapped[int] = mapped_column(primary_key=True)
-    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    token_hash: Mapped[str] = mapped_column(CHAR(64), unique=True)
     role: Mapped[str] = mapped_column(String(16))
-    scope_code: Mapped[str] = mapped_column(ForeignKey("areas.code"))
+    scope_code: Mapped[str] = mapped_column(_area_code())
     label: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
@@ -153,11 +174,15 @@ class GridHistory(Base):
     """One grid's shape before and after one edit; the rows of an edit share `edit_id`."""
 
     __tablename__ = "grid_history"
+    __table_args__ = (
+        Index("grid_history_code_idx", "grid_code", "id"),
+        Index("grid_history_edit_idx", "edit_id"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     edit_id: Mapped[int] = mapped_column(Integer)
     grid_id: Mapped[int] = mapped_column(Integer)  # no foreign key: outlives a merged grid
     grid_code: Mapped[str] = mapped_column(String(32))
-    community_code: Mapped[str] = mapped_column(ForeignKey("areas.code"))
+    community_code: Mapped[str] = mapped_column(_area_code())
     version: Mapped[int] = mapped_column(Integer)
     action: Mapped[str] = mapped_column(String(16))
     edited_grid: Mapped[str] = mapped_column(String(32))

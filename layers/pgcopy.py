@@ -9,7 +9,8 @@ from __future__ import annotations
 import struct
 
 import numpy as np
-import psycopg
+
+from layers.db import Connection
 
 _HEADER = b"PGCOPY\n\xff\r\n\x00" + struct.pack("!ii", 0, 0)
 _TRAILER = struct.pack("!h", -1)
@@ -33,22 +34,28 @@ def binary_payload(columns: list[tuple[np.ndarray, str]]) -> bytes:
     return _HEADER + table.tobytes() + _TRAILER
 
 
-def copy_in(
-    conn: psycopg.Connection, table: str, names: list[str], columns: list[tuple[np.ndarray, str]]
+async def copy_in(
+    conn: Connection, table: str, names: list[str], columns: list[tuple[np.ndarray, str]]
 ) -> None:
-    with conn.cursor().copy(
+    async with conn.cursor().copy(
         f"COPY {table} ({', '.join(names)}) FROM STDIN (FORMAT binary)"
     ) as copy:
-        copy.write(binary_payload(columns))
+        await copy.write(binary_payload(columns))
 
 
-def copy_out_text(conn: psycopg.Connection, query: str) -> list[list[str]]:
-    """Rows of a query as text fields; meant for few rows carrying big arrays."""
+async def copy_out(conn: Connection, query: str, *, csv: bool = False) -> bytes:
+    """A query's rows as COPY text (or CSV) bytes."""
     chunks = []
-    with conn.cursor().copy(f"COPY ({query}) TO STDOUT") as copy:
-        for data in copy:
+    options = " (FORMAT csv)" if csv else ""
+    async with conn.cursor().copy(f"COPY ({query}) TO STDOUT{options}") as copy:
+        async for data in copy:
             chunks.append(bytes(data))
-    text = b"".join(chunks).decode()
+    return b"".join(chunks)
+
+
+async def copy_out_text(conn: Connection, query: str) -> list[list[str]]:
+    """Rows of a query as text fields; meant for few rows carrying big arrays."""
+    text = (await copy_out(conn, query)).decode()
     return [line.split("\t") for line in text.splitlines()]
 
 

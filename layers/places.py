@@ -6,89 +6,93 @@ sphere) and are ordered by the spheroid distance, which is what `distance_m` rep
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-import asyncpg
-
+from gis.hours import is_open, open_state
+from layers.db import Connection, fetchall, fetchone, fetchval
 from layers.features import AREAS_OF_GRID, IN_SCOPE
 
-_POINT = "ST_SetSRID(ST_MakePoint($1, $2), 4326)::geography"
+_POINT = "ST_SetSRID(ST_MakePoint(%(lon)s, %(lat)s), 4326)::geography"
+# The sphere (index) and the spheroid orders differ by well under 0.5 %; a margin of extra
+# candidates keeps the spheroid order exact at the cut.
+_MARGIN = 8
+
+_NEAREST_STATIONS = f"""
+    SELECT * FROM (
+        SELECT s.code, s.name, s.kind, s.services, s.opening_hours, s.address,
+               s.service_phone, ST_AsGeoJSON(s.geom, 7) AS geometry,
+               ST_Distance(s.geom::geography, {_POINT}) AS distance_m
+        FROM stations s
+        WHERE (%(service)s::text IS NULL OR %(service)s = ANY(s.services))
+          AND (%(within)s::float8 IS NULL OR ST_DWithin(s.geom::geography, {_POINT}, %(within)s))
+        ORDER BY s.geom::geography <-> {_POINT}
+        LIMIT %(limit)s) candidates
+    ORDER BY distance_m, code
+"""
 
 
 @dataclass(frozen=True)
-class StationCandidate:
-    properties: dict[str, Any]
+class Station:
+    properties: dict[str, Any]  # with distance_m, open_now and next_change
     geometry: str  # GeoJSON text
-    opening_hours: str
+
+
+def _station(row: Any, now: datetime) -> Station:
+    code, name, kind, services, hours, address, phone, geometry, distance = row
+    state = open_state(hours, now)
+    properties = {
+        "code": code,
+        "name": name,
+        "kind": kind,
+        "services": list(services),
+        "opening_hours": hours,
+        "address": address,
+        "service_phone": phone,
+        "distance_m": round(float(distance), 1),
+        "open_now": state.open_now,
+        "next_change": state.next_change,
+    }
+    return Station(properties, geometry)
 
 
 async def nearest_stations(
-    conn: asyncpg.Connection,
-    *,
-    lon: float,
-    lat: float,
-    limit: int,
-    service: str | None,
-    max_distance_m: float | None,
-) -> list[StationCandidate]:
-    # The sphere (index) and the spheroid orders differ by well under 0.5 %; a margin of
-    # extra candidates keeps the spheroid order exact at the cut.
-    rows = await conn.fetch(
-        f"""
-        SELECT * FROM (
-            SELECT s.code, s.name, s.kind, s.services, s.opening_hours, s.address,
-                   s.service_phone, ST_AsGeoJSON(s.geom, 7) AS geometry,
-                   ST_Distance(s.geom::geography, {_POINT}) AS distance_m
-            FROM stations s
-            WHERE ($3::text IS NULL OR $3 = ANY(s.services))
-              AND ($4::float8 IS NULL OR ST_DWithin(s.geom::geography, {_POINT}, $4))
-            ORDER BY s.geom::geography <-> {_POINT}
-            LIMIT $5) candidates
-        ORDER BY distance_m, code
-        """,
-        lon,
-        lat,
-        service,
-        max_distance_m,
-        limit + 8,
-    )
-    return [
-        StationCandidate(
-            properties={
-                "code": row["code"],
-                "name": row["name"],
-                "kind": row["kind"],
-                "services": list(row["services"]),
-                "opening_hours": row["opening_hours"],
-                "address": row["address"],
-                "service_phone": row["service_phone"],
-                "distance_m": round(float(row["distance_m"]), 1),
-            },
-            geometry=row["geometry"],
-            opening_hours=row["opening_hours"],
-        )
-        for row in rows
-    ]
-
-
-async def nearest_members(
-    conn: asyncpg.Connection,
+    conn: Connection,
     *,
     lon: float,
     lat: float,
     k: int,
-    scope: str,
-) -> str:
+    now: datetime,
+    service: str | None = None,
+    open_now: bool = False,
+    max_distance_m: float | None = None,
+) -> list[Station]:
+    """The k nearest stations (with the service; open at `now`, local time, if asked).
+
+    Closed stations are skipped in Python (opening hours are not SQL), so when too few of
+    the candidates are open the search widens until k are found or none are left."""
+    params = {"lon": lon, "lat": lat, "service": service, "within": max_distance_m}
+    limit = k
+    while True:
+        rows = await fetchall(conn, _NEAREST_STATIONS, {**params, "limit": limit + _MARGIN})
+        chosen = [r for r in rows if not open_now or is_open(r[4], now)]
+        if len(chosen) >= k or len(rows) < limit + _MARGIN:
+            return [_station(row, now) for row in chosen[:k]]
+        limit *= 4
+
+
+async def nearest_members(conn: Connection, *, lon: float, lat: float, k: int, scope: str) -> str:
     """A FeatureCollection (JSON text) of the k nearest active members in the jurisdiction."""
-    value = await conn.fetchval(
+    value = await fetchval(
+        conn,
         f"""
         WITH nearest AS (
             SELECT m.code, m.name, m.duty, m.service_phone, m.kind, g.code AS grid_code,
                    m.geom, ST_Distance(m.geom::geography, {_POINT}) AS distance_m
             FROM members m JOIN grids g ON g.id = m.grid_id {AREAS_OF_GRID}
-            WHERE m.active AND {IN_SCOPE.format("$3")}
+            WHERE m.active AND {IN_SCOPE.format("%(scope)s")}
             ORDER BY m.geom::geography <-> {_POINT}
-            LIMIT $4 + 8)
+            LIMIT %(k)s + {_MARGIN})
         SELECT json_build_object('type', 'FeatureCollection', 'features', coalesce(json_agg(
             json_build_object('type', 'Feature', 'id', code,
                 'geometry', ST_AsGeoJSON(geom, 7)::json,
@@ -96,12 +100,9 @@ async def nearest_members(
                     'service_phone', service_phone, 'kind', kind, 'grid_code', grid_code,
                     'distance_m', round(distance_m::numeric, 1)))
             ORDER BY distance_m, code), '[]'))::text
-        FROM (SELECT * FROM nearest ORDER BY distance_m, code LIMIT $4) best
+        FROM (SELECT * FROM nearest ORDER BY distance_m, code LIMIT %(k)s) best
         """,
-        lon,
-        lat,
-        scope,
-        k,
+        {"lon": lon, "lat": lat, "scope": scope, "k": k},
     )
     return str(value)
 
@@ -113,40 +114,36 @@ class GridAtPoint:
     members: list[dict[str, Any]]
 
 
-async def grid_at(conn: asyncpg.Connection, *, lon: float, lat: float) -> GridAtPoint | None:
-    row = await conn.fetchrow(
-        """
-        SELECT g.id, g.code, g.name, g.version, ST_AsGeoJSON(g.geom, 7) AS geometry,
-               c.code AS community_code, c.name AS community_name, c.level AS community_level,
-               s.code AS street_code, s.name AS street_name, s.level AS street_level
-        FROM grids g JOIN areas c ON c.code = g.community_code
-        LEFT JOIN areas s ON s.code = c.parent_code
-        WHERE ST_Covers(g.geom, ST_SetSRID(ST_MakePoint($1, $2), 4326))
-        ORDER BY g.id LIMIT 1
-        """,
-        lon,
-        lat,
-    )
+_GRID_AT = """
+    SELECT g.id, g.code, g.name, g.version, ST_AsGeoJSON(g.geom, 7),
+           c.code, c.name, c.level, s.code, s.name, s.level
+    FROM grids g JOIN areas c ON c.code = g.community_code
+    LEFT JOIN areas s ON s.code = c.parent_code
+    WHERE ST_Covers(g.geom, ST_SetSRID(ST_MakePoint(%s, %s), 4326))
+    ORDER BY g.id LIMIT 1
+"""
+
+
+async def grid_at(conn: Connection, *, lon: float, lat: float) -> GridAtPoint | None:
+    row = await fetchone(conn, _GRID_AT, (lon, lat))
     if row is None:
         return None
-    members = await conn.fetch(
-        "SELECT name, duty, service_phone FROM members WHERE grid_id = $1 AND active "
+    grid_id, code, name, version, geometry, *areas = row
+    members = await fetchall(
+        conn,
+        "SELECT name, duty, service_phone FROM members WHERE grid_id = %s AND active "
         "ORDER BY duty, code",
-        row["id"],
+        (grid_id,),
     )
     grid = {
-        "code": row["code"],
-        "name": row["name"],
-        "version": row["version"],
-        "community": {
-            "code": row["community_code"],
-            "name": row["community_name"],
-            "level": row["community_level"],
-        },
-        "street": {
-            "code": row["street_code"],
-            "name": row["street_name"],
-            "level": row["street_level"],
-        },
+        "code": code,
+        "name": name,
+        "version": version,
+        "community": {"code": areas[0], "name": areas[1], "level": areas[2]},
+        "street": {"code": areas[3], "name": areas[4], "level": areas[5]},
     }
-    return GridAtPoint(grid=grid, geometry=row["geometry"], members=[dict(m) for m in members])
+    return GridAtPoint(
+        grid=grid,
+        geometry=geometry,
+        members=[{"name": n, "duty": d, "service_phone": p} for n, d, p in members],
+    )

@@ -7,10 +7,14 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 
-import asyncpg
 import psycopg
 
 from layers.areas import communities_below
+from layers.db import Connection, fetchone
+
+# Revocations are announced on this channel (in the revoking transaction), so every API
+# worker drops the token from its cache at once.
+REVOKED_CHANNEL = "gridgis_token_revoked"
 
 ROLES = ("dispatcher", "planner", "admin")
 
@@ -50,6 +54,8 @@ def revoke_token(conn: psycopg.Connection, *, token_id: int) -> bool:
         "UPDATE tokens SET revoked_at = now() WHERE id = %s AND revoked_at IS NULL RETURNING id",
         (token_id,),
     ).fetchone()
+    if row is not None:
+        conn.execute("SELECT pg_notify(%s, %s)", (REVOKED_CHANNEL, str(token_id)))
     return row is not None
 
 
@@ -61,18 +67,20 @@ def list_tokens(conn: psycopg.Connection) -> list[tuple[int, str, str, str | Non
     return [(int(r[0]), r[1], r[2], r[3], r[4], bool(r[5])) for r in rows]
 
 
-async def staff_for(conn: asyncpg.Connection, token: str) -> Staff | None:
-    """The staff member behind a token, or None for an unknown or revoked token."""
-    row = await conn.fetchrow(
-        "SELECT id, role, scope_code FROM tokens WHERE token_hash = $1 AND revoked_at IS NULL",
-        hash_token(token),
+async def staff_for(conn: Connection, token_hash: str) -> Staff | None:
+    """The staff member behind a token's hash, or None for an unknown or revoked token."""
+    row = await fetchone(
+        conn,
+        "SELECT id, role, scope_code FROM tokens WHERE token_hash = %s AND revoked_at IS NULL",
+        (token_hash,),
     )
     if row is None:
         return None
-    communities = await communities_below(conn, area_code=str(row["scope_code"]))
+    token_id, role, scope_code = row
+    communities = await communities_below(conn, area_code=str(scope_code))
     return Staff(
-        token_id=int(row["id"]),
-        role=str(row["role"]),
-        scope_code=str(row["scope_code"]),
+        token_id=int(token_id),
+        role=str(role),
+        scope_code=str(scope_code),
         communities=communities or (),
     )

@@ -9,6 +9,7 @@ import html
 
 import folium
 
+from gis.vocabulary import GridStatus
 from maps.base import (
     Legend,
     PageOptions,
@@ -24,12 +25,12 @@ from maps.base import (
 )
 
 # Assignment status of a grid -> fill colour ("none": no assignment run yet).
-STATUS_COLOURS = {
-    "ok": "#2e9d5b",
-    "understaffed": "#d9412b",
-    "overstaffed": "#3b78c4",
-    "no_members": "#8e0e3c",
-    "empty": "#d6d0c4",
+STATUS_COLOURS: dict[str, str] = {
+    GridStatus.OK: "#2e9d5b",
+    GridStatus.UNDERSTAFFED: "#d9412b",
+    GridStatus.OVERSTAFFED: "#3b78c4",
+    GridStatus.NO_MEMBERS: "#8e0e3c",
+    GridStatus.EMPTY: "#d6d0c4",
     "none": "#8f8f8f",
 }
 # Households take their member's colour; neighbours in a grid get different ones.

@@ -8,13 +8,12 @@ import pytest
 from typer.testing import CliRunner
 
 from api.cli import app
-from layers.assignments import Scope, ScopeError, run_assignment
+from layers.assignments import Scope, ScopeError, assign_blocking
 from layers.db import connect
 
 
 def _run(url: str, scope: Scope):  # type: ignore[no-untyped-def]
-    with connect(url, autocommit=True) as conn:
-        return run_assignment(conn, scope=scope, workers=2)
+    return assign_blocking(url, scope=scope, workers=2)
 
 
 def _rows(url: str, sql: str, params: object = None) -> list[tuple]:  # type: ignore[type-arg]

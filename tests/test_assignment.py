@@ -17,8 +17,9 @@ import pytest
 from scipy import sparse
 from scipy.optimize import linprog
 
-from gis.assignment import GridProblem, GridSolution, greedy_baseline, solve_grid, solve_grids
-from gis.crs import check_lonlat, metric_crs_for, to_metric
+from gis.assignment import GridProblem, GridSolution, greedy_baseline, solve_grid
+from gis.assignment_pool import solve_grids
+from gis.geometry import LonLatError, check_lonlat, lonlat_to_xy, metric_crs_for
 
 ROUNDING_M_PER_HOUSEHOLD = 0.01
 
@@ -324,12 +325,23 @@ def test_crs_picks_the_utm_zone_and_measures_metres():
     assert metric_crs_for(115.9, 28.7).to_epsg() == 32650  # Nanchang
     assert metric_crs_for(-43.2, -22.9).to_epsg() == 32723  # Rio de Janeiro
     lon, lat = np.array([115.90, 115.93]), np.array([28.68, 28.70])
-    xy = to_metric(lon, lat, crs=metric_crs_for(115.9, 28.7))
+    xy = lonlat_to_xy(lon, lat, crs=metric_crs_for(115.9, 28.7))
     _, _, geodesic = pyproj.Geod(ellps="WGS84").inv(lon[0], lat[0], lon[1], lat[1])
     assert np.linalg.norm(xy[1] - xy[0]) == pytest.approx(geodesic, rel=0.005)
 
 
-@pytest.mark.parametrize(("lon", "lat"), [([200.0], [28.0]), ([28.7], [115.9]), ([np.nan], [0])])
-def test_check_lonlat_rejects_impossible_coordinates(lon, lat):
-    with pytest.raises(ValueError, match="expected WGS84 lon/lat"):
+@pytest.mark.parametrize(
+    ("lon", "lat", "message"),
+    [
+        ([116.0, 200.0], [28.0, 28.0], r"position 1: lon 200.0 is outside \[-180, 180\]$"),
+        ([28.7], [115.9], r"lat 115.9 is outside \[-90, 90\] \(are lon and lat swapped"),
+        ([116.0], [-95.0], r"lat -95.0 is outside \[-90, 90\]$"),
+        ([np.nan], [0], "not a finite number"),
+        ([116.0], [np.inf], "not a finite number"),
+    ],
+)
+def test_check_lonlat_rejects_impossible_coordinates(lon, lat, message):
+    with pytest.raises(LonLatError, match=message) as raised:
         check_lonlat(lon, lat)
+    assert raised.value.index == len(lon) - 1
+    check_lonlat([180.0, -180.0, 0.0], [90.0, -90.0, 0.0])  # the edges are lon/lat

@@ -127,7 +127,11 @@ def test_loading_again_is_idempotent_and_updates_only_changes(base_layers, empty
 @pytest.mark.parametrize(
     ("bad_line", "bad_row", "reason"),
     [
-        ("H3,西社区9栋101,B9,1,,28.665,115.955", 3, "latitude 115.955 is out of range"),
+        (
+            "H3,西社区9栋101,B9,1,,28.665,115.955",
+            3,
+            "lat 115.955 is outside [-90, 90] (are lon and lat swapped?",
+        ),
         ("H3,,B9,1,,115.955,28.665", 3, "missing value for required field 'address'"),
         ("H3,西社区9栋101,B9,1,,115.955,", 3, "lon/lat missing"),
         ("H3,西社区9栋101,B9,1,pets,115.955,28.665", 3, "care_tags 'pets'"),

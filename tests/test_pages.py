@@ -19,9 +19,8 @@ import shapely
 from shapely.geometry import mapping, shape
 
 from api.routes.pages import VENDORED, _csp
-from gis.crs import metric_crs_for
-from gis.validation import to_lonlat, to_metric
-from layers.assignments import Scope, run_assignment
+from gis.geometry import metric_crs_for, to_lonlat, to_metric
+from layers.assignments import Scope, assign_blocking
 from layers.db import connect
 from layers.tokens import create_token
 from maps.base import Basemap, PageOptions
@@ -100,8 +99,8 @@ def site(databases, demo_template) -> Iterator[Site]:
     if not VENDORED.exists():
         pytest.fail("the map assets are missing: run `make test` (scripts/vendor-assets.sh)")
     url = databases.url(databases.create(template=demo_template))
+    assign_blocking(url, scope=Scope(all=True), workers=1)
     with connect(url, autocommit=True) as conn:
-        run_assignment(conn, scope=Scope(all=True), workers=1)
         row = conn.execute("SELECT code FROM areas WHERE level = 'district'").fetchone()
         assert row is not None
         dispatcher = create_token(conn, role="dispatcher", scope_code=row[0], label="pages")
@@ -456,8 +455,8 @@ def _grid_version(url: str, code: str) -> int:
 def writable_site(databases, demo_template) -> Iterator[tuple[Site, str]]:
     """A site of its own on a fresh demo copy, for a test that saves edits."""
     url = databases.url(databases.create(template=demo_template))
+    assign_blocking(url, scope=Scope(all=True), workers=1)
     with connect(url, autocommit=True) as conn:
-        run_assignment(conn, scope=Scope(all=True), workers=1)
         planner = create_token(conn, role="planner", scope_code=COMMUNITY, label="pages")
     with served(url) as base:
         yield Site(base, "", planner), url
@@ -562,3 +561,13 @@ def test_planner_redraws_a_grid_previews_and_saves_it(browser, writable_site):
         probe.clean()
     assert _grid_version(url, code) == version + 1
     assert _partition_gap_m2(url, COMMUNITY) < 1.0
+
+
+def test_every_grid_status_has_a_colour_and_a_label_in_both_languages():
+    from gis.vocabulary import GridStatus
+    from maps.planner import STATUS_COLOURS
+
+    for status in [*GridStatus, "none"]:
+        assert status in STATUS_COLOURS
+        for language in ("zh-CN", "en"):
+            assert STRINGS[language][f"status_{status}"]

@@ -17,9 +17,8 @@ from shapely.geometry import mapping
 
 from api.app import create_app
 from api.settings import Settings
-from gis.crs import metric_crs_for
-from gis.validation import to_lonlat, to_metric
-from layers.assignments import Scope, run_assignment
+from gis.geometry import metric_crs_for, to_lonlat, to_metric
+from layers.assignments import Scope, assign_blocking
 from layers.db import connect
 from layers.tokens import create_token
 
@@ -30,8 +29,7 @@ COMMUNITY = "360190001001"  # 名都社区, five grids
 def assigned_template(databases, demo_template) -> str:  # type: ignore[no-untyped-def]
     """The demo with every grid assigned, as the planner finds it."""
     name = databases.create(template=demo_template)
-    with connect(databases.url(name), autocommit=True) as conn:
-        run_assignment(conn, scope=Scope(all=True), workers=1)
+    assign_blocking(databases.url(name), scope=Scope(all=True), workers=1)
     return name
 
 

@@ -9,13 +9,8 @@ from shapely import box
 from typer.testing import CliRunner
 
 from api.cli import app
-from gis.validation import (
-    PARTITION_KINDS,
-    Tolerances,
-    check_metric_crs,
-    repair,
-    validate,
-)
+from gis.geometry import check_metric_crs
+from gis.validation import PARTITION_KINDS, Tolerances, repair, validate
 from layers.db import connect
 
 COMMUNITY = box(0, 0, 200, 100)  # 20,000 m², in a metric CRS

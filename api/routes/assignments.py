@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter
 from fastapi.responses import Response
 from pydantic import BaseModel, Field, model_validator
-from starlette.concurrency import run_in_threadpool
 
-from api.auth import StaffDep, require_role
+from api.access import ScopedGrid, check_grids_within
+from api.auth import PlannerDep
 from api.deps import ConnectionDep, SettingsDep
 from api.errors import BadRequest, Forbidden, NotFound
+from gis.vocabulary import GridStatus
 from layers.areas import communities_below
 from layers.assignment_view import grid_assignment, grid_communities
-from layers.assignments import RunSummary, Scope, ScopeError, run_assignment
-from layers.db import connect
+from layers.assignments import Scope, ScopeError, run_assignment
+from layers.db import Connection
 from layers.tokens import Staff
 
 router = APIRouter(tags=["Assignment"])
@@ -37,7 +36,7 @@ class RunRequest(BaseModel):
 
 class GridResult(BaseModel):
     grid: str
-    status: str
+    status: GridStatus
     households: int
     members: int
     members_needed: int
@@ -59,7 +58,7 @@ class RunResponse(BaseModel):
     results: list[GridResult]
 
 
-async def _scope_within(conn: Any, body: RunRequest, staff: Staff) -> Scope:
+async def _scope_within(conn: Connection, body: RunRequest, staff: Staff) -> Scope:
     """The run's scope, refused when it reaches outside the caller's jurisdiction."""
     if body.all:
         return Scope(area=staff.scope_code)  # "all" means all of the caller's grids
@@ -71,33 +70,17 @@ async def _scope_within(conn: Any, body: RunRequest, staff: Staff) -> Scope:
             raise Forbidden(f"area {body.community} lies outside your jurisdiction")
         return Scope(area=body.community)
     codes = body.grids or []
-    found = await grid_communities(conn, grid_codes=codes)
-    missing = sorted(set(codes) - set(found))
-    if missing:
-        raise NotFound(f"no grid with code {', '.join(missing)}")
-    outside = sorted(
-        code for code, community in found.items() if community not in staff.communities
-    )
-    if outside:
-        raise Forbidden(f"grid {', '.join(outside)} lies outside your jurisdiction")
+    check_grids_within(await grid_communities(conn, grid_codes=codes), codes, staff)
     return Scope(grids=tuple(codes))
-
-
-def _run(url: str, scope: Scope, workers: int | None) -> RunSummary:
-    with connect(url, autocommit=True) as sync_conn:
-        return run_assignment(sync_conn, scope=scope, workers=workers)
 
 
 @router.post("/assignments/run", summary="Assign households to members (planner, admin)")
 async def run(
-    body: RunRequest, conn: ConnectionDep, staff: StaffDep, settings: SettingsDep
+    body: RunRequest, conn: ConnectionDep, staff: PlannerDep, settings: SettingsDep
 ) -> RunResponse:
-    require_role(staff, "planner", "admin")
     scope = await _scope_within(conn, body, staff)
     try:
-        summary = await run_in_threadpool(
-            _run, settings.database_url or "", scope, settings.workers
-        )
+        summary = await run_assignment(conn, scope=scope, workers=settings.workers)
     except ScopeError as error:
         raise BadRequest(str(error)) from error
     return RunResponse(
@@ -127,11 +110,6 @@ async def run(
 
 
 @router.get("/grids/{code}/assignment", summary="A grid's households, members and loads (staff)")
-async def assignment_of_grid(code: str, conn: ConnectionDep, staff: StaffDep) -> Response:
-    communities = await grid_communities(conn, grid_codes=[code])
-    if code not in communities:
-        raise NotFound(f"no grid with code '{code}'")
-    if communities[code] not in staff.communities:
-        raise Forbidden(f"grid {code} lies outside your jurisdiction")
+async def assignment_of_grid(code: ScopedGrid, conn: ConnectionDep) -> Response:
     body = await grid_assignment(conn, grid_code=code)
     return Response(body or "{}", media_type="application/json")

@@ -4,11 +4,9 @@ grid that owns a point with its published members."""
 from __future__ import annotations
 
 from datetime import datetime
-from functools import lru_cache
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
-import opening_hours
 import orjson
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
@@ -16,8 +14,9 @@ from fastapi.responses import Response
 from api.auth import MaybeStaffDep, StaffDep
 from api.deps import ConnectionDep, SettingsDep
 from api.errors import BadRequest, NotFound
+from gis.geometry import LonLatError, check_lonlat
+from gis.vocabulary import DUTIES, SERVICES
 from layers import places
-from layers.models import DUTIES, SERVICES
 from layers.tokens import Staff
 
 router = APIRouter(tags=["Places"])
@@ -29,43 +28,27 @@ async def place(
     lat: Annotated[float, Query(description="latitude, WGS84 degrees (north positive)")],
 ) -> tuple[float, float]:
     """A lon/lat pair, with a hint when the two look swapped (a latitude of 115...)."""
-    if not -90 <= lat <= 90:
-        hint = " (are lon and lat swapped?)" if -90 <= lon <= 90 and abs(lat) <= 180 else ""
-        raise BadRequest(f"lat {lat} is outside [-90, 90]{hint}")
-    if not -180 <= lon <= 180:
-        raise BadRequest(f"lon {lon} is outside [-180, 180]")
+    try:
+        check_lonlat(lon, lat)
+    except LonLatError as error:
+        raise BadRequest(str(error)) from error
     return lon, lat
 
 
 PlaceDep = Annotated[tuple[float, float], Depends(place)]
 
 
-@lru_cache(maxsize=4096)
-def _hours(expression: str) -> opening_hours.OpeningHours | None:
-    if not opening_hours.validate(expression):  # rows written around `gridgis load`
-        return None
-    return opening_hours.OpeningHours(expression)
-
-
-def _is_open(expression: str, now: datetime) -> bool | None:
-    hours = _hours(expression)
-    return hours.is_open(now) if hours is not None else None
-
-
-def _open_state(expression: str, now: datetime) -> dict[str, Any]:
-    hours = _hours(expression)
-    if hours is None:
-        return {"open_now": None, "next_change": None}
-    change = hours.next_change(now)
-    return {
-        "open_now": hours.is_open(now),
-        "next_change": change.isoformat(timespec="minutes") if change else None,
-    }
-
-
-def _feature_collection(features: list[bytes]) -> Response:
-    body = b'{"type":"FeatureCollection","features":[' + b",".join(features) + b"]}"
-    return Response(body, media_type=GEOJSON)
+def _feature(code: str, geometry: str, properties: dict[str, Any]) -> bytes:
+    # The geometry is GeoJSON text from PostGIS: spliced in, not parsed and dumped again.
+    return (
+        b'{"type":"Feature","id":'
+        + orjson.dumps(code)
+        + b',"geometry":'
+        + geometry.encode()
+        + b',"properties":'
+        + orjson.dumps(properties)
+        + b"}"
+    )
 
 
 @router.get("/stations/nearest", summary="The nearest stations, nearest first")
@@ -82,32 +65,19 @@ async def nearest_stations(
         raise BadRequest(f"service '{service}' is not one of: {', '.join(SERVICES)}")
     # Local wall-clock time without a zone: opening_hours strings are local times.
     now = datetime.now(ZoneInfo(settings.timezone)).replace(tzinfo=None, second=0, microsecond=0)
-    limit = k
-    while True:
-        candidates = await places.nearest_stations(
-            conn,
-            lon=point[0],
-            lat=point[1],
-            limit=limit,
-            service=service,
-            max_distance_m=max_distance_m,
-        )
-        chosen = [c for c in candidates if not open_now or _is_open(c.opening_hours, now)]
-        # Closed stations were skipped: widen the search until k are found or none are left.
-        if len(chosen) >= k or len(candidates) < limit + 8:
-            break
-        limit *= 4
-    features = [
-        b'{"type":"Feature","id":'
-        + orjson.dumps(c.properties["code"])
-        + b',"geometry":'
-        + c.geometry.encode()
-        + b',"properties":'
-        + orjson.dumps({**c.properties, **_open_state(c.opening_hours, now)})
-        + b"}"
-        for c in chosen[:k]
-    ]
-    return _feature_collection(features)
+    stations = await places.nearest_stations(
+        conn,
+        lon=point[0],
+        lat=point[1],
+        k=k,
+        now=now,
+        service=service,
+        open_now=open_now,
+        max_distance_m=max_distance_m,
+    )
+    features = [_feature(s.properties["code"], s.geometry, s.properties) for s in stations]
+    body = b'{"type":"FeatureCollection","features":[' + b",".join(features) + b"]}"
+    return Response(body, media_type=GEOJSON)
 
 
 @router.get("/members/nearest", summary="The nearest active members (staff)")
@@ -148,13 +118,4 @@ async def grid_at(conn: ConnectionDep, point: PlaceDep, staff: MaybeStaffDep) ->
         raise NotFound(f"no grid covers lon {point[0]}, lat {point[1]}: outside every grid")
     full = _sees_full_names(staff, found.grid["community"]["code"])
     properties = {**found.grid, "members": [_published(m, full) for m in found.members]}
-    body = (
-        b'{"type":"Feature","id":'
-        + orjson.dumps(found.grid["code"])
-        + b',"geometry":'
-        + found.geometry.encode()
-        + b',"properties":'
-        + orjson.dumps(properties)
-        + b"}"
-    )
-    return Response(body, media_type=GEOJSON)
+    return Response(_feature(found.grid["code"], found.geometry, properties), media_type=GEOJSON)

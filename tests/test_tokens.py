@@ -1,0 +1,88 @@
+"""Staff tokens as the API sees them: the cache is bounded in size and age, keeps no unknown
+token, and a revocation (from the command line, another process) takes effect at once."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from fastapi.testclient import TestClient
+from typer.testing import CliRunner
+
+from api.app import create_app
+from api.auth import TokenCache
+from api.cli import app as cli
+from api.settings import Settings
+from layers.db import connect
+from layers.tokens import Staff, create_token
+
+STAFF = Staff(token_id=1, role="dispatcher", scope_code="X", communities=("X",))
+
+
+def test_the_cache_forgets_the_least_recently_used_beyond_its_size():
+    cache = TokenCache(max_size=2, ttl=60)
+    for key in ("a", "b"):
+        cache.put(key, STAFF)
+    assert cache.get("a") == STAFF  # "a" is now the most recent
+    cache.put("c", STAFF)
+    assert len(cache) == 2
+    assert cache.get("b") is None and cache.get("a") == STAFF and cache.get("c") == STAFF
+
+
+def test_the_cache_forgets_after_its_time():
+    cache = TokenCache(max_size=10, ttl=0.05)
+    cache.put("a", STAFF)
+    assert cache.get("a") == STAFF
+    time.sleep(0.06)
+    assert cache.get("a") is None and len(cache) == 0
+
+
+def test_the_cache_drops_a_token_by_id():
+    cache = TokenCache()
+    cache.put("a", STAFF)
+    cache.put("b", Staff(token_id=2, role="admin", scope_code="X", communities=()))
+    cache.drop_token(1)
+    assert cache.get("a") is None and cache.get("b") is not None
+
+
+def _until(check, seconds: float = 5.0) -> bool:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if check():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+@pytest.fixture
+def served(demo_db, monkeypatch):  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("DATABASE_URL", demo_db)
+    with connect(demo_db) as conn:
+        token = create_token(conn, role="dispatcher", scope_code="360190", label="test")
+        token_id = conn.execute("SELECT max(id) FROM tokens").fetchone()[0]  # type: ignore[index]
+        conn.commit()
+    app = create_app(Settings(database_url=demo_db))
+    with TestClient(app) as client:
+        yield client, app, token, token_id
+
+
+def test_unknown_tokens_are_refused_and_never_cached(served):
+    client, app, _, _ = served
+    for n in range(50):
+        answer = client.get(
+            "/members/nearest?lon=116&lat=28.7", headers={"Authorization": f"Bearer guess{n}"}
+        )
+        assert answer.status_code == 401
+    assert len(app.state.token_cache) == 0
+
+
+def test_a_revoked_token_stops_working_at_once(served):
+    client, app, token, token_id = served
+    headers = {"Authorization": f"Bearer {token}"}
+    assert client.get("/members/nearest?lon=116&lat=28.7", headers=headers).status_code == 200
+    assert len(app.state.token_cache) == 1
+    result = CliRunner().invoke(cli, ["token", "revoke", str(token_id)])
+    assert result.exit_code == 0, result.output
+    # The revoking process announces it; the app's listener drops the cached token.
+    assert _until(lambda: len(app.state.token_cache) == 0)
+    assert client.get("/members/nearest?lon=116&lat=28.7", headers=headers).status_code == 401
