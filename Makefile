@@ -24,6 +24,7 @@ lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy gis layers api maps data
+	$(BIN)/python scripts/check_sizes.py
 
 format: setup
 	$(BIN)/ruff check --fix .
