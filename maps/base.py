@@ -28,7 +28,7 @@ CLUSTER_CSS = (
     "vendor/leaflet.markercluster/MarkerCluster.Default.css",
 )
 PAGE_CSS = "gridgis.css"
-COMMON_JS = "common.js"
+PAGE_JS = "js/{page}/main.js"  # the page's entry module (maps/static/js/)
 FAVICON = "station.svg"
 MAX_ZOOM = 18
 
@@ -63,17 +63,27 @@ class PageOptions:
 
 
 class PageScript(JSCSSMixin):
-    """Starts the page's script once Folium has built the map and its (empty) layers:
-    `gridgis.<page>(map, {name: layer, ...}, config)`."""
+    """Hands the map and its (empty) layers, once Folium has built them, to the page's entry
+    module. A module is deferred: it runs after Folium's inline script, so that script only
+    queues `[page, map, {name: layer, ...}, config]` on `window.gridgisPages`, and the module
+    (js/start.js) takes it from there."""
 
     _template = Template(
         """
+        {% macro header(this, kwargs) %}
+            <script type="module" src="{{ this.module|e }}"></script>
+        {% endmacro %}
         {% macro script(this, kwargs) %}
-            gridgis.{{ this.page }}({{ this._parent.get_name() }}, {
+            (window.gridgisPages = window.gridgisPages || []).push([
+                {{ this.page|tojson }},
+                {{ this._parent.get_name() }},
+                {
                 {%- for key, layer in this.layers.items() %}
                 {{ key|tojson }}: {{ layer.get_name() }},
                 {%- endfor %}
-            }, {{ this.config|tojson }});
+                },
+                {{ this.config|tojson }}
+            ]);
         {% endmacro %}
         """
     )
@@ -90,10 +100,7 @@ class PageScript(JSCSSMixin):
         self.page = page
         self.layers = layers
         self.config = config
-        self.default_js = [
-            ("gridgis_common", options.static(COMMON_JS)),
-            (f"gridgis_{page}", options.static(f"{page}.js")),
-        ]
+        self.module = options.static(PAGE_JS.format(page=page))
         self.default_css = [("gridgis_css", options.static(PAGE_CSS))]
 
 
