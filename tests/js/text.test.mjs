@@ -54,6 +54,13 @@ describe("distance", () => {
     assert.equal(distance(0), "0 m");
     assert.equal(distance(12.4), "12 m");
     assert.equal(distance(999), "999 m");
+    assert.equal(distance(999.4), "999 m");
+  });
+
+  test("a figure that rounds up to the next unit is written in it", () => {
+    assert.equal(distance(999.6), "1.00 km");
+    assert.equal(distance(9994), "9.99 km");
+    assert.equal(distance(9996), "10.0 km");
   });
 
   test("kilometres from 1 km: two decimals below 10 km, one above", () => {

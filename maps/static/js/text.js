@@ -19,11 +19,13 @@ export function t(key, vars) {
 
 export const lonlat = (lon, lat) => lon.toFixed(6) + ", " + lat.toFixed(6);
 
-/* "850 m", "1.25 km", "12.5 km". */
+/* "850 m", "1.25 km", "12.5 km"; decided on the rounded figure, so 999.6 m is "1.00 km",
+   not "1000 m", and 9,996 m "10.0 km", not "10.00 km". */
 export function distance(metres) {
-  if (metres < 1000) return Math.round(metres) + " " + t("unit_m");
+  const whole = Math.round(metres);
+  if (whole < 1000) return whole + " " + t("unit_m");
   const km = metres / 1000;
-  return km.toFixed(km < 10 ? 2 : 1) + " " + t("unit_km");
+  return km.toFixed(km < 9.995 ? 2 : 1) + " " + t("unit_km");
 }
 
 /* The calendar day of `date` as "2026-03-14", in `timeZone` (the browser's when undefined). */
