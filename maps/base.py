@@ -49,6 +49,9 @@ class PageOptions:
     static_root: str = "/static"  # where maps/static is served
     api_root: str = ""  # the prefix of the API's paths (a reverse proxy's root path)
     basemap: Basemap | None = None
+    # The zone of the stations' opening times (GRIDGIS_TIMEZONE): the page judges "today" and
+    # "tomorrow" in it, not in the browser's zone. None: the browser's.
+    timezone: str | None = None
 
     def __post_init__(self) -> None:
         if self.language not in LANGUAGES:
@@ -266,6 +269,7 @@ def config(options: PageOptions, **extra: Any) -> dict[str, Any]:
         "t": options.words,
         "icons": service_icons(),
         "basemap": options.basemap is not None,
+        "timezone": options.timezone,
         **extra,
     }
 

@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { beforeEach, describe, test } from "node:test";
 
 import {
-  dayOf, distance, lonlat, openState, readPlace, setWords, t, when,
+  dayOf, distance, lonlat, openState, readPlace, setTimeZone, setWords, t, when,
 } from "../../maps/static/js/text.js";
 
 const EN = {
@@ -101,6 +101,18 @@ describe("the opening-hours label", () => {
     const night = new Date("2026-03-14T17:30:00Z"); // 01:30 on the 15th in Shanghai
     assert.equal(when("2026-03-15T08:30", { now: night, timeZone: "Asia/Shanghai" }), "08:30");
     assert.equal(when("2026-03-15T08:30", { now: night, timeZone: "UTC" }), "tomorrow 08:30");
+  });
+
+  test("the page's time zone, once set, is the default", () => {
+    const night = new Date("2026-03-14T17:30:00Z");
+    try {
+      setTimeZone("Asia/Shanghai");
+      assert.equal(when("2026-03-15T08:30", { now: night }), "08:30");
+      setTimeZone("UTC");
+      assert.equal(when("2026-03-15T08:30", { now: night }), "tomorrow 08:30");
+    } finally {
+      setTimeZone(null);
+    }
   });
 
   test("open, closing today", () => {

@@ -5,7 +5,7 @@
 
 import { setApiRoot } from "./api.js";
 import { setIcons } from "./icons.js";
-import { setWords } from "./text.js";
+import { setTimeZone, setWords } from "./text.js";
 
 /* Runs start(map, layers, config) for every entry of `name` queued on holder.gridgisPages,
    now and later. Pure (the holder is window in a page): Node's tests call it too. */
@@ -24,9 +24,10 @@ export function takePages(holder, name, start) {
   queued.forEach(run);
 }
 
-/* The page's settings from its config: words, API root, icons. */
+/* The page's settings from its config: words, time zone, API root, icons. */
 export function setup(config) {
   setWords(config.t);
+  setTimeZone(config.timezone);
   setApiRoot(config.api);
   setIcons(config.icons);
 }

@@ -2,9 +2,14 @@
    (tests/js/). The words are the page's, from maps/i18n.py, handed over in its config. */
 
 let words = {};
+let zone; // the time zone of opening times (undefined: the browser's)
 
 export function setWords(table) {
   words = table || {};
+}
+
+export function setTimeZone(timeZone) {
+  zone = timeZone || undefined;
 }
 
 /* The word for `key`, with {name} placeholders filled from `vars`; the key itself when there
@@ -41,8 +46,9 @@ export function dayOf(date, timeZone) {
 }
 
 /* "08:00" today, "tomorrow 08:00", or "03-14 08:00", from a local ISO time "2026-03-14T08:00".
-   `now` and `timeZone` decide which day is today. */
-export function when(iso, { now = new Date(), timeZone } = {}) {
+   `now` and `timeZone` (by default the one set, else the browser's) decide which day is
+   today. */
+export function when(iso, { now = new Date(), timeZone = zone } = {}) {
   if (!iso) return null;
   const [day, time] = iso.split("T");
   const tomorrow = new Date(now.getTime() + 86400000);
