@@ -562,3 +562,135 @@ def test_planner_redraws_a_grid_previews_and_saves_it(browser, writable_site):
         probe.clean()
     assert _grid_version(url, code) == version + 1
     assert _partition_gap_m2(url, COMMUNITY) < 1.0
+
+
+# ---- data is text, never script ----
+
+# Names as a planner or a loaded file could write them (the server stores them raw): each
+# would run script if a page parsed it as HTML, and each sets its own flag.
+HOSTILE_GRID = '<img src=x onerror="window.__pwned=1">'
+HOSTILE_COMMUNITY = '<img src=x onerror="window.__pwned=2">社区'
+HOSTILE_STATION = '<img src=x onerror="window.__pwned=3">驿站'
+HOSTILE_CODE = f"{COMMUNITY}-G01"
+
+
+@pytest.fixture(scope="module")
+def hostile_site(databases, demo_template) -> Iterator[tuple[Site, str]]:
+    """A site on a demo copy where a grid, its community and the station nearest to HERE
+    carry HTML in their names (written with SQL: the API's own checks are not the point).
+    Yields the site and the renamed station's code."""
+    url = databases.url(databases.create(template=demo_template))
+    with connect(url, autocommit=True) as conn:
+        conn.execute("UPDATE grids SET name = %s WHERE code = %s", (HOSTILE_GRID, HOSTILE_CODE))
+        conn.execute("UPDATE areas SET name = %s WHERE code = %s", (HOSTILE_COMMUNITY, COMMUNITY))
+        row = conn.execute(
+            "UPDATE stations SET name = %s WHERE code = (SELECT code FROM stations "
+            "ORDER BY geom::geography <-> ST_MakePoint(%s, %s)::geography LIMIT 1) "
+            "RETURNING code",
+            (HOSTILE_STATION, *HERE),
+        ).fetchone()
+        assert row is not None
+        run_assignment(conn, scope=Scope(all=True), workers=1)
+        dispatcher = create_token(conn, role="dispatcher", scope_code=COMMUNITY, label="pages")
+    with served(url) as base:
+        yield Site(base, dispatcher, ""), str(row[0])
+
+
+def _screen_point(page: Any, geometry: Any, lon: float, lat: float) -> tuple[float, float]:
+    """Fits the map to `geometry` and answers where (lon, lat) is on the screen."""
+    x, y = page.evaluate(
+        """([geometry, lon, lat]) => {
+            const map = Object.values(window).find(v => v instanceof L.Map);
+            map.fitBounds(L.geoJSON(geometry).getBounds().pad(0.1), { animate: false });
+            const p = map.latLngToContainerPoint([lat, lon]);
+            const box = map.getContainer().getBoundingClientRect();
+            return [box.left + p.x, box.top + p.y];
+        }""",
+        [geometry, lon, lat],
+    )
+    return float(x), float(y)
+
+
+def _nothing_ran(probe: Probe) -> None:
+    """No name ran as script, and none was even parsed as HTML (its <img src=x> would have
+    been fetched, whatever the CSP says of its handler)."""
+    assert probe.page.evaluate("() => window.__pwned") is None
+    assert not [p for p in probe.local if p.endswith("/x")], probe.local
+    probe.clean()
+
+
+def test_planner_shows_a_grid_name_as_text_in_its_tooltip_and_popup(browser, hostile_site):
+    site, _ = hostile_site
+    grid = site.get(f"/grids/{HOSTILE_CODE}")
+    assert grid["properties"]["name"] == HOSTILE_GRID  # served raw: the page must cope
+    with opened(browser, site, "/maps/planner", viewport={"width": 1280, "height": 800}) as probe:
+        page = probe.page
+        wait_for_paths(page, 5)
+        inside = shapely.point_on_surface(shape(grid["geometry"]))
+        x, y = _screen_point(page, grid["geometry"], inside.x, inside.y)
+        page.mouse.move(x - 5, y - 5)
+        page.mouse.move(x, y)  # over the grid: its name follows the pointer
+        tooltip = page.locator(".leaflet-tooltip-pane .leaflet-tooltip", has_text=HOSTILE_GRID)
+        tooltip.wait_for()
+        assert tooltip.inner_text() == HOSTILE_GRID
+
+        page.mouse.click(x, y)  # its card, in a popup and in the side panel
+        popup = page.locator(".leaflet-popup-content h3")
+        popup.wait_for()
+        assert popup.inner_text() == f"{HOSTILE_GRID}（{HOSTILE_CODE}）"
+        until(page, "c => document.querySelector('#gg-detail h3')?.textContent === c",
+              f"{HOSTILE_GRID}（{HOSTILE_CODE}）")  # fmt: skip
+        # the community's name, drawn on the map at this zoom, is text too
+        label = page.locator(".gg-area-name", has_text=HOSTILE_COMMUNITY)
+        assert label.count() == 1 and label.is_visible()
+        assert page.locator(".leaflet-map-pane img, #gg-detail img").count() == 0
+        _nothing_ran(probe)
+
+
+def test_dispatch_shows_grid_and_community_names_as_text(browser, hostile_site):
+    site, _ = hostile_site
+    grid = site.get(f"/grids/{HOSTILE_CODE}")
+    inside = shapely.point_on_surface(shape(grid["geometry"]))
+    with opened(browser, site, "/maps/dispatch", viewport={"width": 1280, "height": 900}) as probe:
+        page = probe.page
+        page.fill("#gg-token", site.dispatcher)
+        page.click(".gg-signin-form button")
+        page.locator(".gg-signed-in").wait_for()
+        page.fill("#gg-lon", f"{inside.x:.6f}")
+        page.fill("#gg-lat", f"{inside.y:.6f}")
+        page.click("#gg-coord-form button")
+        page.locator(".gg-grid-name").wait_for()
+        assert page.inner_text(".gg-grid-name") == f"{HOSTILE_GRID}（{HOSTILE_CODE}）"
+        assert page.inner_text(".gg-community-name") == HOSTILE_COMMUNITY
+        label = page.locator(".gg-area-name", has_text=HOSTILE_COMMUNITY)
+        assert label.count() == 1 and label.is_visible()
+        assert page.locator(".leaflet-map-pane img, #gg-result img").count() == 0
+        _nothing_ran(probe)
+
+
+def test_locator_shows_a_station_name_as_text_in_its_row_and_popup(browser, hostile_site):
+    site, station = hostile_site
+    geo = {"longitude": HERE[0], "latitude": HERE[1]}
+    with opened(
+        browser, site, "/locator", viewport={"width": 1280, "height": 800},
+        geolocation=geo, permissions=["geolocation"],
+    ) as probe:  # fmt: skip
+        page = probe.page
+        page.click("#gg-locate")
+        first = page.locator(".gg-row").first
+        first.wait_for()
+        assert first.get_attribute("data-code") == station
+        assert first.locator(".gg-row-name").inner_text() == HOSTILE_STATION
+        assert HOSTILE_STATION in (first.locator(".gg-row-main").get_attribute("aria-label") or "")
+        first.locator(".gg-row-main").click()
+        popup = page.locator(".leaflet-popup-content h3")
+        popup.wait_for()
+        assert popup.inner_text() == HOSTILE_STATION
+        titled = page.evaluate(
+            "n => [...document.querySelectorAll('.leaflet-marker-icon')]"
+            ".filter(m => m.title === n).length",
+            HOSTILE_STATION,
+        )
+        assert titled == 1  # the marker's hover title
+        assert page.locator(".leaflet-map-pane img, .gg-list img").count() == 0
+        _nothing_ran(probe)

@@ -2,6 +2,7 @@
    the first layers of every page. */
 
 import { collection } from "./api.js";
+import { text } from "./dom.js";
 
 export const style = {
   street: { color: "#5b5346", weight: 2.5, dashArray: "6 4", fill: false, interactive: false },
@@ -46,7 +47,7 @@ export function labelCommunities(map, communities, group) {
       keyboard: false,
       icon: L.divIcon({ className: "gg-area-label", html: "", iconSize: null }),
     })
-      .bindTooltip(feature.properties.name, {
+      .bindTooltip(text(feature.properties.name), {
         permanent: true, direction: "center", className: "gg-area-name",
       })
       .addTo(group);

@@ -1,4 +1,6 @@
-/* DOM nodes built from text: whatever the API says is set as text, never parsed as HTML. */
+/* DOM nodes built from text: whatever the API says is set as text, never parsed as HTML.
+   Leaflet parses a *string* given to bindTooltip, bindPopup, setContent or divIcon({html})
+   as HTML: give it a node from here instead (text()), never a string with data in it. */
 
 import { t } from "./text.js";
 
@@ -16,6 +18,11 @@ export function el(tag, attrs, ...children) {
     node.append(child instanceof Node ? child : String(child));
   }
   return node;
+}
+
+/* Text for Leaflet's tooltips and popups: a <span> whose content is text. */
+export function text(value) {
+  return el("span", {}, value);
 }
 
 export function phoneLink(phone) {

@@ -2,6 +2,7 @@
    and the nearest open station, each joined to the place by a dashed line labelled with the
    distance. */
 
+import { text } from "../dom.js";
 import { distance } from "../text.js";
 import { memberPopup } from "./cards.js";
 
@@ -19,7 +20,7 @@ function line(layers, from, marker, metres, color) {
   L.polyline([from, marker.getLatLng()], {
     color, weight: 2.5, dashArray: "6 5", interactive: false, className: "gg-line",
   }).addTo(layers.lines);
-  marker.bindTooltip(distance(metres), {
+  marker.bindTooltip(text(distance(metres)), {
     permanent: true, direction: "right", offset: [12, 0], className: "gg-distance-label",
   });
 }
@@ -30,6 +31,7 @@ export function drawMembers(layers, settled, here) {
     const p = feature.properties;
     const [lon, lat] = feature.geometry.coordinates;
     const marker = L.marker([lat, lon], {
+      // divIcon's html is markup: only our own numbers and words go there
       icon: L.divIcon({ className: "gg-member-pin", html: String(i + 1), iconSize: [22, 22] }),
       title: p.name,
     })

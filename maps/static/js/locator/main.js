@@ -4,7 +4,7 @@
 
 import { api, collection } from "../api.js";
 import { drawBase } from "../base.js";
-import { failed, say } from "../dom.js";
+import { failed, say, text } from "../dom.js";
 import { onPage } from "../start.js";
 import { lonlat, t } from "../text.js";
 import { selectRow, stationRow } from "./list.js";
@@ -63,7 +63,7 @@ class Locator {
     L.circleMarker([lat, lon], {
       radius: 9, color: "#fff", weight: 3, fillColor: "#1d6fd8", fillOpacity: 1,
     })
-      .bindTooltip(t("your_place") + "：" + lonlat(lon, lat))
+      .bindTooltip(text(t("your_place") + "：" + lonlat(lon, lat)))
       .addTo(this.layers.origin);
     this.search();
   }

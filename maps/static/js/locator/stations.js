@@ -8,7 +8,7 @@ import { distance, lonlat, openState, t } from "../text.js";
 function stationIcon(rank) {
   return L.divIcon({
     className: "gg-station" + (rank ? " gg-ranked" : ""),
-    html: rank ? String(rank) : "",
+    html: rank ? String(rank) : "", // markup: only our own numbers
     iconSize: rank ? [30, 30] : [22, 22],
   });
 }

@@ -4,7 +4,7 @@
 
 import { collection } from "../api.js";
 import { drawBase } from "../base.js";
-import { el, failed } from "../dom.js";
+import { el, failed, text } from "../dom.js";
 import { gridCard } from "./cards.js";
 
 const SELECTED = { color: "#f5b400", weight: 4 };
@@ -50,7 +50,7 @@ export class PlannerGrids {
   /* A grid's name on hover, its card in a popup on click, and the selection. */
   bind(feature, layer) {
     const p = feature.properties;
-    layer.bindTooltip(p.name, { sticky: true });
+    layer.bindTooltip(text(p.name), { sticky: true });
     layer.bindPopup("", { maxWidth: 340, minWidth: 240, maxHeight: 320 });
     layer.on("popupopen", (event) => {
       event.popup.setContent(gridCard(this.page, feature, true, () => event.popup.update()));
@@ -96,7 +96,7 @@ function labelGrids(grids, group) {
       keyboard: false,
       icon: L.divIcon({ className: "gg-area-label", html: "", iconSize: null }),
     })
-      .bindTooltip(short, { permanent: true, direction: "center", className: "gg-grid-label" })
+      .bindTooltip(text(short), { permanent: true, direction: "center", className: "gg-grid-label" })
       .addTo(group);
   }
 }

@@ -2,7 +2,7 @@
    households in the colour of their member. */
 
 import { api, collection } from "../api.js";
-import { failed, say } from "../dom.js";
+import { failed, say, text } from "../dom.js";
 import { t } from "../text.js";
 
 const MEMBER_PROPERTIES = "code,name,grid_code,duty,load,min_load,max_load,active";
@@ -42,7 +42,7 @@ export class StaffLayers {
       fillOpacity: 1,
       pane: "gg-members",
       className: "gg-member-home",
-    }).bindTooltip(p.name + " · " + t("load") + " " + p.load + "（" + p.min_load + "–" + p.max_load + "）");
+    }).bindTooltip(text(`${p.name} · ${t("load")} ${p.load}（${p.min_load}–${p.max_load}）`));
   }
 
   /* The households in view, at community zoom; a newer view drops an older request. */
