@@ -5,6 +5,8 @@ data from the API in the browser. Pure builders: no database, no network."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import html
 import re
 from dataclasses import dataclass
@@ -275,10 +277,31 @@ def config(options: PageOptions, **extra: Any) -> dict[str, Any]:
 
 
 _ASSET = re.compile(r"""(?:src|href)\s*=\s*["']?([^"' >]+)""", re.IGNORECASE)
+_SCRIPT = re.compile(r"<script\b([^>]*)>(.*?)</script\s*>", re.IGNORECASE | re.DOTALL)
+_SRC = re.compile(r"\bsrc\s*=", re.IGNORECASE)
+_HANDLER = re.compile(r"<[a-z][^>]*?\son[a-z]+\s*=", re.IGNORECASE)
+
+
+def inline_scripts(page: str) -> list[str]:
+    """The text of the page's inline <script> blocks (Folium's map and layers), as the
+    browser hashes it (line breaks normalised to LF)."""
+    return [
+        body.replace("\r\n", "\n").replace("\r", "\n")
+        for attributes, body in _SCRIPT.findall(page)
+        if not _SRC.search(attributes)
+    ]
+
+
+def script_hashes(page: str) -> tuple[str, ...]:
+    """The CSP sources ('sha256-...') that allow exactly the page's inline scripts: with
+    them a Content-Security-Policy can refuse every other inline script, injected or not."""
+    digests = (hashlib.sha256(body.encode("utf-8")).digest() for body in inline_scripts(page))
+    return tuple(dict.fromkeys(f"'sha256-{base64.b64encode(d).decode()}'" for d in digests))
 
 
 def render(figure: Figure, options: PageOptions, *, page_name: str) -> str:
-    """The page's HTML, checked to reference nothing but this server (and the basemap)."""
+    """The page's HTML, checked to reference nothing but this server (and the basemap) and
+    to carry no inline event handler (the pages' CSP refuses them)."""
     page = figure.render()
     page = page.replace("<html>", f'<html lang="{options.language}">', 1)
     page = page.replace("<body>", f'<body class="gg-page gg-{page_name}">', 1)
@@ -292,4 +315,7 @@ def render(figure: Figure, options: PageOptions, *, page_name: str) -> str:
     for url in _ASSET.findall(page):
         if not url.startswith(("/", "?", "#", "tel:")) or url.startswith("//"):
             raise ValueError(f"the page would load {url}: pages serve every asset themselves")
+    handler = _HANDLER.search(_SCRIPT.sub("", page))
+    if handler:
+        raise ValueError(f"inline event handler in {handler.group(0)!r}: use addEventListener")
     return page

@@ -24,7 +24,7 @@ from gis.validation import to_lonlat, to_metric
 from layers.assignments import Scope, run_assignment
 from layers.db import connect
 from layers.tokens import create_token
-from maps.base import Basemap, PageOptions
+from maps.base import Basemap, PageOptions, inline_scripts, new_page, raw, render, script_hashes
 from maps.dispatch import build_dispatch
 from maps.i18n import STRINGS
 from maps.locator import build_locator
@@ -75,6 +75,14 @@ def test_a_configured_basemap_is_drawn_and_allowed_by_the_csp():
     assert "img-src 'self' data:;" in _csp(None)
 
 
+def test_a_page_with_an_inline_event_handler_is_not_built():
+    options = PageOptions()
+    figure, _ = new_page(options, title="t")
+    figure.html.add_child(raw('<button type="button" onclick="go()">Go</button>'))
+    with pytest.raises(ValueError, match="inline event handler"):
+        render(figure, options, page_name="t")
+
+
 def test_both_languages_have_every_word():
     assert set(STRINGS["zh-CN"]) == set(STRINGS["en"])
 
@@ -121,6 +129,26 @@ def test_pages_are_served_with_their_assets(site):
                 assert httpx.get(site.base + asset, timeout=10).status_code == 200, asset
     assert 'lang="en"' in httpx.get(site.base + "/locator?lang=en", timeout=10).text
     assert httpx.get(site.base + "/locator?lang=fr", timeout=10).status_code == 400
+
+
+def _directives(csp: str) -> dict[str, list[str]]:
+    parts = (d.split() for d in csp.split(";") if d.strip())
+    return {words[0]: words[1:] for words in parts}
+
+
+def test_served_pages_run_no_inline_script_but_their_own(site):
+    for path in ("/locator", "/maps/dispatch", "/maps/planner?lang=en"):
+        response = httpx.get(site.base + path, timeout=10)
+        csp = _directives(response.headers["content-security-policy"])
+        scripts = csp["script-src"]
+        assert "'unsafe-inline'" not in scripts and "'unsafe-eval'" not in scripts, path
+        # Folium's own blocks (the map, its layers, the hand-over), each by its hash
+        inline = inline_scripts(response.text)
+        assert len(inline) >= 2 and any("gridgisPages" in body for body in inline), path
+        assert scripts == ["'self'", *script_hashes(response.text)], path
+        assert csp["object-src"] == ["'none'"] and csp["base-uri"] == ["'self'"], path
+        assert csp["frame-ancestors"] == ["'none'"], path
+        assert "default-src" in csp and csp["default-src"] == ["'self'"], path
 
 
 @pytest.fixture(scope="module")
@@ -694,3 +722,31 @@ def test_locator_shows_a_station_name_as_text_in_its_row_and_popup(browser, host
         assert titled == 1  # the marker's hover title
         assert page.locator(".leaflet-map-pane img, .gg-list img").count() == 0
         _nothing_ran(probe)
+
+
+def test_the_csp_refuses_an_injected_inline_script_and_handler(browser, site):
+    from playwright.sync_api import Error as PlaywrightError
+
+    with opened(browser, site, "/locator", viewport={"width": 1280, "height": 800}) as probe:
+        page = probe.page
+        wait_for_paths(page, 1)  # the page's own inline scripts ran: the map is drawn
+        with pytest.raises(PlaywrightError):
+            page.add_script_tag(content="window.__injected = 1;")
+        page.evaluate(
+            """() => {
+                const b = document.createElement('button');
+                b.id = 'gg-injected';
+                b.setAttribute('onclick', 'window.__injected = 2');
+                document.body.append(b);
+            }"""
+        )
+        page.click("#gg-injected")
+        assert page.evaluate("() => window.__injected") is None
+        # the browser says why, once for the script and once for the handler ...
+        refused = [e for e in probe.errors if "Content Security Policy" in e]
+        assert len(refused) >= 2, probe.errors
+        assert any("inline script" in e for e in refused), refused
+        assert any("event handler" in e for e in refused), refused
+        # ... and nothing else went wrong
+        probe.errors = [e for e in probe.errors if e not in refused]
+        probe.clean()
