@@ -2,7 +2,7 @@
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: setup setup-browser demo test lint format serve bench-assign clean-db
+.PHONY: setup setup-browser setup-node demo test test-js lint format serve bench-assign clean-db
 
 setup:
 	@bash scripts/setup.sh
@@ -11,14 +11,21 @@ setup:
 setup-browser:
 	@bash scripts/setup.sh --browser
 
+# The pages' pure scripts are tested by Node's own runner (tests/js/); Debian's nodejs.
+setup-node:
+	@bash scripts/setup.sh --node
+
 demo: setup
 	$(BIN)/gridgis demo
 
 serve: setup
 	$(BIN)/gridgis serve
 
-test: setup setup-browser
+test: setup setup-browser setup-node test-js
 	$(BIN)/pytest -q
+
+test-js:
+	node --test --test-reporter=dot tests/js/*.test.mjs
 
 lint: setup
 	$(BIN)/ruff check .

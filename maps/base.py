@@ -5,6 +5,8 @@ data from the API in the browser. Pure builders: no database, no network."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import html
 import re
 from dataclasses import dataclass
@@ -28,7 +30,7 @@ CLUSTER_CSS = (
     "vendor/leaflet.markercluster/MarkerCluster.Default.css",
 )
 PAGE_CSS = "gridgis.css"
-COMMON_JS = "common.js"
+PAGE_JS = "js/{page}/main.js"  # the page's entry module (maps/static/js/)
 FAVICON = "station.svg"
 MAX_ZOOM = 18
 
@@ -49,6 +51,9 @@ class PageOptions:
     static_root: str = "/static"  # where maps/static is served
     api_root: str = ""  # the prefix of the API's paths (a reverse proxy's root path)
     basemap: Basemap | None = None
+    # The zone of the stations' opening times (GRIDGIS_TIMEZONE): the page judges "today" and
+    # "tomorrow" in it, not in the browser's zone. None: the browser's.
+    timezone: str | None = None
 
     def __post_init__(self) -> None:
         if self.language not in LANGUAGES:
@@ -63,17 +68,27 @@ class PageOptions:
 
 
 class PageScript(JSCSSMixin):
-    """Starts the page's script once Folium has built the map and its (empty) layers:
-    `gridgis.<page>(map, {name: layer, ...}, config)`."""
+    """Hands the map and its (empty) layers, once Folium has built them, to the page's entry
+    module. A module is deferred: it runs after Folium's inline script, so that script only
+    queues `[page, map, {name: layer, ...}, config]` on `window.gridgisPages`, and the module
+    (js/start.js) takes it from there."""
 
     _template = Template(
         """
+        {% macro header(this, kwargs) %}
+            <script type="module" src="{{ this.module|e }}"></script>
+        {% endmacro %}
         {% macro script(this, kwargs) %}
-            gridgis.{{ this.page }}({{ this._parent.get_name() }}, {
+            (window.gridgisPages = window.gridgisPages || []).push([
+                {{ this.page|tojson }},
+                {{ this._parent.get_name() }},
+                {
                 {%- for key, layer in this.layers.items() %}
                 {{ key|tojson }}: {{ layer.get_name() }},
                 {%- endfor %}
-            }, {{ this.config|tojson }});
+                },
+                {{ this.config|tojson }}
+            ]);
         {% endmacro %}
         """
     )
@@ -90,10 +105,7 @@ class PageScript(JSCSSMixin):
         self.page = page
         self.layers = layers
         self.config = config
-        self.default_js = [
-            ("gridgis_common", options.static(COMMON_JS)),
-            (f"gridgis_{page}", options.static(f"{page}.js")),
-        ]
+        self.module = options.static(PAGE_JS.format(page=page))
         self.default_css = [("gridgis_css", options.static(PAGE_CSS))]
 
 
@@ -259,15 +271,37 @@ def config(options: PageOptions, **extra: Any) -> dict[str, Any]:
         "t": options.words,
         "icons": service_icons(),
         "basemap": options.basemap is not None,
+        "timezone": options.timezone,
         **extra,
     }
 
 
 _ASSET = re.compile(r"""(?:src|href)\s*=\s*["']?([^"' >]+)""", re.IGNORECASE)
+_SCRIPT = re.compile(r"<script\b([^>]*)>(.*?)</script\s*>", re.IGNORECASE | re.DOTALL)
+_SRC = re.compile(r"\bsrc\s*=", re.IGNORECASE)
+_HANDLER = re.compile(r"<[a-z][^>]*?\son[a-z]+\s*=", re.IGNORECASE)
+
+
+def inline_scripts(page: str) -> list[str]:
+    """The text of the page's inline <script> blocks (Folium's map and layers), as the
+    browser hashes it (line breaks normalised to LF)."""
+    return [
+        body.replace("\r\n", "\n").replace("\r", "\n")
+        for attributes, body in _SCRIPT.findall(page)
+        if not _SRC.search(attributes)
+    ]
+
+
+def script_hashes(page: str) -> tuple[str, ...]:
+    """The CSP sources ('sha256-...') that allow exactly the page's inline scripts: with
+    them a Content-Security-Policy can refuse every other inline script, injected or not."""
+    digests = (hashlib.sha256(body.encode("utf-8")).digest() for body in inline_scripts(page))
+    return tuple(dict.fromkeys(f"'sha256-{base64.b64encode(d).decode()}'" for d in digests))
 
 
 def render(figure: Figure, options: PageOptions, *, page_name: str) -> str:
-    """The page's HTML, checked to reference nothing but this server (and the basemap)."""
+    """The page's HTML, checked to reference nothing but this server (and the basemap) and
+    to carry no inline event handler (the pages' CSP refuses them)."""
     page = figure.render()
     page = page.replace("<html>", f'<html lang="{options.language}">', 1)
     page = page.replace("<body>", f'<body class="gg-page gg-{page_name}">', 1)
@@ -281,4 +315,7 @@ def render(figure: Figure, options: PageOptions, *, page_name: str) -> str:
     for url in _ASSET.findall(page):
         if not url.startswith(("/", "?", "#", "tel:")) or url.startswith("//"):
             raise ValueError(f"the page would load {url}: pages serve every asset themselves")
+    handler = _HANDLER.search(_SCRIPT.sub("", page))
+    if handler:
+        raise ValueError(f"inline event handler in {handler.group(0)!r}: use addEventListener")
     return page

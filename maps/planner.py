@@ -50,7 +50,7 @@ def _controls(options: PageOptions) -> str:
         f'<select id="gg-community"><option value="">{w["all_communities"]}</option></select>'
         "</div>"
         '<div class="gg-tools">'
-        # The boundary editor (planner.js): usable once signed in with a grid selected.
+        # The boundary editor (js/planner/editor.js): usable once signed in with a grid selected.
         f'<button type="button" id="gg-redraw" disabled>{w["redraw"]}</button>'
         f'<button type="button" id="gg-finish" class="gg-primary" hidden>{w["finish_shape"]}'
         "</button>"

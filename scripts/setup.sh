@@ -85,7 +85,20 @@ setup_browser() {
   apt_install chromium fonts-wqy-microhei
 }
 
+setup_node() {
+  # For the pages' script tests (node --test tests/js/, make test): Node 18 or later.
+  if command -v node >/dev/null; then return; fi
+  say "installing Debian's nodejs for the page script tests"
+  apt_install nodejs
+}
+
 setup_postgis
 setup_python
 setup_map_assets
-if [ "${1:-}" = "--browser" ]; then setup_browser; fi
+for option in "$@"; do
+  case "$option" in
+    --browser) setup_browser ;;
+    --node) setup_node ;;
+    *) echo "unknown option $option" >&2; exit 2 ;;
+  esac
+done

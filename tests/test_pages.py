@@ -23,7 +23,7 @@ from gis.geometry import metric_crs_for, to_lonlat, to_metric
 from layers.assignments import Scope, assign_blocking
 from layers.db import connect
 from layers.tokens import create_token
-from maps.base import Basemap, PageOptions
+from maps.base import Basemap, PageOptions, inline_scripts, new_page, raw, render, script_hashes
 from maps.dispatch import build_dispatch
 from maps.i18n import STRINGS
 from maps.locator import build_locator
@@ -74,6 +74,14 @@ def test_a_configured_basemap_is_drawn_and_allowed_by_the_csp():
     assert "img-src 'self' data:;" in _csp(None)
 
 
+def test_a_page_with_an_inline_event_handler_is_not_built():
+    options = PageOptions()
+    figure, _ = new_page(options, title="t")
+    figure.html.add_child(raw('<button type="button" onclick="go()">Go</button>'))
+    with pytest.raises(ValueError, match="inline event handler"):
+        render(figure, options, page_name="t")
+
+
 def test_both_languages_have_every_word():
     assert set(STRINGS["zh-CN"]) == set(STRINGS["en"])
 
@@ -120,6 +128,26 @@ def test_pages_are_served_with_their_assets(site):
                 assert httpx.get(site.base + asset, timeout=10).status_code == 200, asset
     assert 'lang="en"' in httpx.get(site.base + "/locator?lang=en", timeout=10).text
     assert httpx.get(site.base + "/locator?lang=fr", timeout=10).status_code == 400
+
+
+def _directives(csp: str) -> dict[str, list[str]]:
+    parts = (d.split() for d in csp.split(";") if d.strip())
+    return {words[0]: words[1:] for words in parts}
+
+
+def test_served_pages_run_no_inline_script_but_their_own(site):
+    for path in ("/locator", "/maps/dispatch", "/maps/planner?lang=en"):
+        response = httpx.get(site.base + path, timeout=10)
+        csp = _directives(response.headers["content-security-policy"])
+        scripts = csp["script-src"]
+        assert "'unsafe-inline'" not in scripts and "'unsafe-eval'" not in scripts, path
+        # Folium's own blocks (the map, its layers, the hand-over), each by its hash
+        inline = inline_scripts(response.text)
+        assert len(inline) >= 2 and any("gridgisPages" in body for body in inline), path
+        assert scripts == ["'self'", *script_hashes(response.text)], path
+        assert csp["object-src"] == ["'none'"] and csp["base-uri"] == ["'self'"], path
+        assert csp["frame-ancestors"] == ["'none'"], path
+        assert "default-src" in csp and csp["default-src"] == ["'self'"], path
 
 
 @pytest.fixture(scope="module")
@@ -571,3 +599,163 @@ def test_every_grid_status_has_a_colour_and_a_label_in_both_languages():
         assert status in STATUS_COLOURS
         for language in ("zh-CN", "en"):
             assert STRINGS[language][f"status_{status}"]
+
+
+# ---- data is text, never script ----
+
+# Names as a planner or a loaded file could write them (the server stores them raw): each
+# would run script if a page parsed it as HTML, and each sets its own flag.
+HOSTILE_GRID = '<img src=x onerror="window.__pwned=1">'
+HOSTILE_COMMUNITY = '<img src=x onerror="window.__pwned=2">社区'
+HOSTILE_STATION = '<img src=x onerror="window.__pwned=3">驿站'
+HOSTILE_CODE = f"{COMMUNITY}-G01"
+
+
+@pytest.fixture(scope="module")
+def hostile_site(databases, demo_template) -> Iterator[tuple[Site, str]]:
+    """A site on a demo copy where a grid, its community and the station nearest to HERE
+    carry HTML in their names (written with SQL: the API's own checks are not the point).
+    Yields the site and the renamed station's code."""
+    url = databases.url(databases.create(template=demo_template))
+    with connect(url, autocommit=True) as conn:
+        conn.execute("UPDATE grids SET name = %s WHERE code = %s", (HOSTILE_GRID, HOSTILE_CODE))
+        conn.execute("UPDATE areas SET name = %s WHERE code = %s", (HOSTILE_COMMUNITY, COMMUNITY))
+        row = conn.execute(
+            "UPDATE stations SET name = %s WHERE code = (SELECT code FROM stations "
+            "ORDER BY geom::geography <-> ST_MakePoint(%s, %s)::geography LIMIT 1) "
+            "RETURNING code",
+            (HOSTILE_STATION, *HERE),
+        ).fetchone()
+        assert row is not None
+        dispatcher = create_token(conn, role="dispatcher", scope_code=COMMUNITY, label="pages")
+    assign_blocking(url, scope=Scope(all=True), workers=1)
+    with served(url) as base:
+        yield Site(base, dispatcher, ""), str(row[0])
+
+
+def _screen_point(page: Any, geometry: Any, lon: float, lat: float) -> tuple[float, float]:
+    """Fits the map to `geometry` and answers where (lon, lat) is on the screen."""
+    x, y = page.evaluate(
+        """([geometry, lon, lat]) => {
+            const map = Object.values(window).find(v => v instanceof L.Map);
+            map.fitBounds(L.geoJSON(geometry).getBounds().pad(0.1), { animate: false });
+            const p = map.latLngToContainerPoint([lat, lon]);
+            const box = map.getContainer().getBoundingClientRect();
+            return [box.left + p.x, box.top + p.y];
+        }""",
+        [geometry, lon, lat],
+    )
+    return float(x), float(y)
+
+
+def _nothing_ran(probe: Probe) -> None:
+    """No name ran as script, and none was even parsed as HTML (its <img src=x> would have
+    been fetched, whatever the CSP says of its handler)."""
+    assert probe.page.evaluate("() => window.__pwned") is None
+    assert not [p for p in probe.local if p.endswith("/x")], probe.local
+    probe.clean()
+
+
+def test_planner_shows_a_grid_name_as_text_in_its_tooltip_and_popup(browser, hostile_site):
+    site, _ = hostile_site
+    grid = site.get(f"/grids/{HOSTILE_CODE}")
+    assert grid["properties"]["name"] == HOSTILE_GRID  # served raw: the page must cope
+    with opened(browser, site, "/maps/planner", viewport={"width": 1280, "height": 800}) as probe:
+        page = probe.page
+        wait_for_paths(page, 5)
+        inside = shapely.point_on_surface(shape(grid["geometry"]))
+        x, y = _screen_point(page, grid["geometry"], inside.x, inside.y)
+        page.mouse.move(x - 5, y - 5)
+        page.mouse.move(x, y)  # over the grid: its name follows the pointer
+        tooltip = page.locator(".leaflet-tooltip-pane .leaflet-tooltip", has_text=HOSTILE_GRID)
+        tooltip.wait_for()
+        assert tooltip.inner_text() == HOSTILE_GRID
+
+        page.mouse.click(x, y)  # its card, in a popup and in the side panel
+        popup = page.locator(".leaflet-popup-content h3")
+        popup.wait_for()
+        assert popup.inner_text() == f"{HOSTILE_GRID}（{HOSTILE_CODE}）"
+        until(page, "c => document.querySelector('#gg-detail h3')?.textContent === c",
+              f"{HOSTILE_GRID}（{HOSTILE_CODE}）")  # fmt: skip
+        # the community's name, drawn on the map at this zoom, is text too
+        label = page.locator(".gg-area-name", has_text=HOSTILE_COMMUNITY)
+        assert label.count() == 1 and label.is_visible()
+        assert page.locator(".leaflet-map-pane img, #gg-detail img").count() == 0
+        _nothing_ran(probe)
+
+
+def test_dispatch_shows_grid_and_community_names_as_text(browser, hostile_site):
+    site, _ = hostile_site
+    grid = site.get(f"/grids/{HOSTILE_CODE}")
+    inside = shapely.point_on_surface(shape(grid["geometry"]))
+    with opened(browser, site, "/maps/dispatch", viewport={"width": 1280, "height": 900}) as probe:
+        page = probe.page
+        page.fill("#gg-token", site.dispatcher)
+        page.click(".gg-signin-form button")
+        page.locator(".gg-signed-in").wait_for()
+        page.fill("#gg-lon", f"{inside.x:.6f}")
+        page.fill("#gg-lat", f"{inside.y:.6f}")
+        page.click("#gg-coord-form button")
+        page.locator(".gg-grid-name").wait_for()
+        assert page.inner_text(".gg-grid-name") == f"{HOSTILE_GRID}（{HOSTILE_CODE}）"
+        assert page.inner_text(".gg-community-name") == HOSTILE_COMMUNITY
+        label = page.locator(".gg-area-name", has_text=HOSTILE_COMMUNITY)
+        assert label.count() == 1 and label.is_visible()
+        assert page.locator(".leaflet-map-pane img, #gg-result img").count() == 0
+        _nothing_ran(probe)
+
+
+def test_locator_shows_a_station_name_as_text_in_its_row_and_popup(browser, hostile_site):
+    site, station = hostile_site
+    geo = {"longitude": HERE[0], "latitude": HERE[1]}
+    with opened(
+        browser, site, "/locator", viewport={"width": 1280, "height": 800},
+        geolocation=geo, permissions=["geolocation"],
+    ) as probe:  # fmt: skip
+        page = probe.page
+        page.click("#gg-locate")
+        first = page.locator(".gg-row").first
+        first.wait_for()
+        assert first.get_attribute("data-code") == station
+        assert first.locator(".gg-row-name").inner_text() == HOSTILE_STATION
+        assert HOSTILE_STATION in (first.locator(".gg-row-main").get_attribute("aria-label") or "")
+        first.locator(".gg-row-main").click()
+        popup = page.locator(".leaflet-popup-content h3")
+        popup.wait_for()
+        assert popup.inner_text() == HOSTILE_STATION
+        titled = page.evaluate(
+            "n => [...document.querySelectorAll('.leaflet-marker-icon')]"
+            ".filter(m => m.title === n).length",
+            HOSTILE_STATION,
+        )
+        assert titled == 1  # the marker's hover title
+        assert page.locator(".leaflet-map-pane img, .gg-list img").count() == 0
+        _nothing_ran(probe)
+
+
+def test_the_csp_refuses_an_injected_inline_script_and_handler(browser, site):
+    from playwright.sync_api import Error as PlaywrightError
+
+    with opened(browser, site, "/locator", viewport={"width": 1280, "height": 800}) as probe:
+        page = probe.page
+        wait_for_paths(page, 1)  # the page's own inline scripts ran: the map is drawn
+        with pytest.raises(PlaywrightError):
+            page.add_script_tag(content="window.__injected = 1;")
+        page.evaluate(
+            """() => {
+                const b = document.createElement('button');
+                b.id = 'gg-injected';
+                b.setAttribute('onclick', 'window.__injected = 2');
+                document.body.append(b);
+            }"""
+        )
+        page.click("#gg-injected")
+        assert page.evaluate("() => window.__injected") is None
+        # the browser says why, once for the script and once for the handler ...
+        refused = [e for e in probe.errors if "Content Security Policy" in e]
+        assert len(refused) >= 2, probe.errors
+        assert any("inline script" in e for e in refused), refused
+        assert any("event handler" in e for e in refused), refused
+        # ... and nothing else went wrong
+        probe.errors = [e for e in probe.errors if e not in refused]
+        probe.clean()
