@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import time
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
@@ -81,6 +82,11 @@ def _bar() -> Iterator[Progress]:
         yield progress
 
 
+def _shown(url: str) -> str:
+    """A URL fit for a screen: its password replaced."""
+    return re.sub(r"(//[^:/@]+):[^@]*@", r"\1:***@", url)
+
+
 @db_app.command("up")
 def db_up() -> None:
     """Create (first time) and start the embedded PostGIS."""
@@ -89,7 +95,9 @@ def db_up() -> None:
         state = cluster.up(state_dir=settings.state_dir)
     except cluster.ClusterError as error:
         raise _fail(str(error)) from error
-    console.print(f"embedded PostGIS running: {state.url()}")
+    console.print(
+        f"embedded PostGIS running: {_shown(state.url())} (`gridgis db url` for the password)"
+    )
 
 
 @db_app.command("down")
@@ -105,14 +113,17 @@ def db_status() -> None:
     if not state.initialised:
         console.print(f"no embedded PostGIS yet under {state.data_dir}")
         raise typer.Exit(code=3)
-    console.print(f"{'running' if state.running else 'stopped'}: {state.url()} ({state.data_dir})")
+    console.print(
+        f"{'running' if state.running else 'stopped'}: {_shown(state.url())} ({state.data_dir})"
+    )
     if not state.running:
         raise typer.Exit(code=3)
 
 
 @db_app.command("url")
 def db_url() -> None:
-    """Print the database URL (starting the embedded PostGIS when needed)."""
+    """Print the app's database URL, password included, for other tools (starting the
+    embedded PostGIS when needed)."""
     typer.echo(database_url(_settings()))
 
 

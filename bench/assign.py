@@ -14,41 +14,24 @@ import argparse
 import os
 import time
 from concurrent.futures import ProcessPoolExecutor
-from pathlib import Path
 
-import psycopg
+from _db import bench_database
 from rich.console import Console
 from rich.table import Table
 
 from gis.assignment import GridProblem, greedy_baseline
-from layers import cluster, migrate
+from layers import migrate
 from layers.assignment_input import read_problems
 from layers.assignments import Scope, assign_blocking
-from layers.db import connect, connect_async, fetchall, run_blocking, with_database
+from layers.db import connect, connect_async, fetchall, run_blocking
 from layers.loading import counts, load_layers
 
 console = Console(width=170)
 
 
-def server_url() -> str:
-    if os.environ.get("DATABASE_URL"):
-        return with_database(os.environ["DATABASE_URL"], "postgres")
-    return cluster.up(state_dir=Path(os.environ.get("GRIDGIS_STATE_DIR", ".gridgis"))).url(
-        "postgres"
-    )
-
-
 def prepare(households: int, seed: int, reload: bool) -> str:
+    url = bench_database(f"gridgis_bench_{households}", reload=reload)
     name = f"gridgis_bench_{households}"
-    admin = server_url()
-    with psycopg.connect(admin, autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
-        if exists and reload:
-            conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
-            exists = None
-        if not exists:
-            conn.execute(f'CREATE DATABASE "{name}"')
-    url = with_database(admin, name)
     migrate.upgrade(url)
     with connect(url, autocommit=True) as conn:
         if counts(conn)["households"] == households:

@@ -13,15 +13,14 @@ Uses DATABASE_URL's server, else the embedded PostGIS.
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import sys
 import time
 from pathlib import Path
 from typing import Any
 
-import psycopg
 import shapely
+from _db import bench_database
 from fastapi.testclient import TestClient
 from rich.console import Console
 from rich.table import Table
@@ -29,29 +28,18 @@ from shapely import wkb
 from shapely.geometry import mapping
 
 from gis.geometry import metric_crs_for, to_lonlat, to_metric
-from layers import cluster, migrate
+from layers import migrate
 from layers.assignments import Scope, assign_blocking
-from layers.db import connect, with_database
+from layers.db import connect
 from layers.loading import counts, load_layers
 from layers.tokens import create_token
 
 console = Console()
 
 
-def server_url() -> str:
-    if os.environ.get("DATABASE_URL"):
-        return with_database(os.environ["DATABASE_URL"], "postgres")
-    state = Path(os.environ.get("GRIDGIS_STATE_DIR", ".gridgis"))
-    return cluster.up(state_dir=state).url("postgres")
-
-
 def prepare(households: int, seed: int) -> str:
     name = f"gridgis_bench_redraw_{households}"
-    admin = server_url()
-    with psycopg.connect(admin, autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')
-    url = with_database(admin, name)
+    url = bench_database(name)
     migrate.upgrade(url)
     with connect(url, autocommit=True) as conn:
         if counts(conn)["households"] == households:

@@ -12,7 +12,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from layers import cluster, migrate
+from layers import cluster, migrate, roles
 from layers.db import connect, with_database
 from layers.loading import load_layers
 
@@ -21,42 +21,53 @@ DEMO_HOUSEHOLDS = 20_000
 DEMO_SEED = 20261125
 
 
-def _server_url() -> str:
+TEST_APP_ROLE = "gridgis_test_app"
+
+
+def _server() -> tuple[str, str]:
+    """The admin's URL (to create databases) and the app's (its role, least privileged)."""
     if os.environ.get("DATABASE_URL"):
-        return with_database(os.environ["DATABASE_URL"], "postgres")
+        admin = with_database(os.environ["DATABASE_URL"], "postgres")
+        password = roles.new_password()
+        try:
+            roles.ensure_app_role(admin, TEST_APP_ROLE, password)
+        except psycopg.errors.InsufficientPrivilege:
+            return admin, admin  # no right to make roles: test as the given user
+        return admin, roles.with_credentials(admin, TEST_APP_ROLE, password)
     state_dir = Path(os.environ.get("GRIDGIS_STATE_DIR", ROOT / ".gridgis"))
-    return cluster.up(state_dir=state_dir).url("postgres")
+    status = cluster.up(state_dir=state_dir)
+    return status.admin_url(), status.url("postgres")
 
 
 class Databases:
-    """Creates and drops the throw-away databases of one test session."""
+    """Creates and drops the throw-away databases of one test session, each owned by the
+    app's role (as the app's own database is), with PostGIS added by the admin."""
 
-    def __init__(self, server_url: str) -> None:
-        self.server_url = server_url
+    def __init__(self, admin_url: str, app_url: str) -> None:
+        self.admin_url = admin_url
+        self.app_url = app_url
+        self.owner = psycopg.conninfo.conninfo_to_dict(app_url)["user"]
         self.prefix = f"gridgis_test_{uuid.uuid4().hex[:8]}"
         self.created: list[str] = []
 
-    def _admin(self, sql: str) -> None:
-        with psycopg.connect(self.server_url, autocommit=True) as conn:
-            conn.execute(sql)
-
     def create(self, *, template: str | None = None) -> str:
         name = f"{self.prefix}_{len(self.created)}"
-        self._admin(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
+        roles.create_app_database(self.admin_url, name, owner=str(self.owner), template=template)
         self.created.append(name)
         return name
 
     def url(self, name: str) -> str:
-        return with_database(self.server_url, name)
+        return with_database(self.app_url, name)
 
     def drop_all(self) -> None:
-        for name in reversed(self.created):
-            self._admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        with psycopg.connect(self.admin_url, autocommit=True) as conn:
+            for name in reversed(self.created):
+                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture(scope="session")
 def databases() -> Iterator[Databases]:
-    made = Databases(_server_url())
+    made = Databases(*_server())
     yield made
     made.drop_all()
 
