@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import gc
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 
 from fastapi import FastAPI
 from fastapi_offline import FastAPIOffline
+from psycopg_pool import PoolTimeout
 
 from api import errors
 from api.auth import TokenCache, revocation_listener
-from api.routes import assignments, grids, ogc, pages, places
+from api.middleware import Admission, Guard, RateLimit, SecurityHeaders
+from api.routes import assignments, grids, me, ogc, pages, places
 from api.settings import Settings
 from layers.db import new_pool
 
@@ -24,8 +26,16 @@ def create_app(settings: Settings) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        pool = new_pool(url, min_size=settings.pool_min_size, max_size=settings.pool_max_size)
-        await pool.open(wait=True)
+        pool = new_pool(
+            url,
+            min_size=settings.pool_min_size,
+            max_size=settings.pool_max_size,
+            timeout=settings.pool_timeout,
+        )
+        # Serve even while the database is away (503s), and fill the pool when it comes.
+        await pool.open(wait=False)
+        with suppress(PoolTimeout):
+            await pool.wait(timeout=10)
         app.state.pool = pool
         # Everything built so far lives as long as the app: keep it out of the garbage
         # collector's full passes, which otherwise stall requests for tens of milliseconds.
@@ -55,8 +65,15 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(places.router)
     app.include_router(assignments.router)
     app.include_router(grids.router)
+    app.include_router(me.router)
     app.include_router(pages.router)
     app.mount("/static", pages.static_files(), name="static")
+    # Outermost first: headers on every answer, then the public's rate, then shedding,
+    # then the body checks.
+    app.add_middleware(Guard, max_body=settings.max_body_bytes)
+    app.add_middleware(Admission, limit=settings.max_in_flight)
+    app.add_middleware(RateLimit, per_second=settings.public_rate, burst=settings.public_burst)
+    app.add_middleware(SecurityHeaders)
     return app
 
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 from http import HTTPStatus
 from typing import ClassVar
 
+import psycopg
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from psycopg_pool import AsyncConnectionPool, PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 PROBLEM_JSON = "application/problem+json"
@@ -87,6 +90,19 @@ def _validation_detail(error: RequestValidationError) -> str:
     return "; ".join(parts) or "invalid request"
 
 
+_checks: set[asyncio.Task[None]] = set()
+
+
+def _check_pool(pool: object) -> None:
+    """Drop the connections a lost server broke (once at a time), so the first requests
+    after it returns find good ones."""
+    if _checks or not isinstance(pool, AsyncConnectionPool):
+        return
+    task = asyncio.get_running_loop().create_task(pool.check())
+    _checks.add(task)
+    task.add_done_callback(_checks.discard)
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(Problem)
     async def _problem(request: Request, error: Problem) -> JSONResponse:
@@ -98,6 +114,14 @@ def install(app: FastAPI) -> None:
         in_body = any(item.get("loc", ("",))[0] == "body" for item in error.errors())
         status = 422 if in_body else 400
         return problem(status, _validation_detail(error), instance=request.url.path)
+
+    @app.exception_handler(psycopg.OperationalError)
+    @app.exception_handler(PoolTimeout)
+    async def _database_away(request: Request, error: Exception) -> JSONResponse:
+        if isinstance(error, psycopg.OperationalError):
+            _check_pool(getattr(request.app.state, "pool", None))
+        detail = "the database is not reachable at the moment; try again shortly"
+        return problem(503, detail, instance=request.url.path, headers={"Retry-After": "5"})
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, error: StarletteHTTPException) -> JSONResponse:

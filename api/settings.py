@@ -21,6 +21,13 @@ class Settings(BaseSettings):
     timezone: str = "Asia/Shanghai"
     pool_min_size: int = Field(default=2, ge=1)
     pool_max_size: int = Field(default=10, ge=1)
+    # A request waits at most this long for a connection, then gets a 503 (the database
+    # is away, or the server is saturated).
+    pool_timeout: float = Field(default=3.0, gt=0)
+    max_body_bytes: int = Field(default=1_000_000, ge=1_000)
+    max_in_flight: int = Field(default=64, ge=0)  # per worker; 0: no limit
+    public_rate: float = Field(default=50.0, ge=0)  # requests/s per client without credentials
+    public_burst: int = Field(default=200, ge=1)
     token_cache_size: int = Field(default=1024, ge=0)
     token_cache_seconds: float = Field(default=60.0, ge=0)
     workers: int | None = Field(default=None, ge=1)

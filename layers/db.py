@@ -85,6 +85,8 @@ def new_pool(
         configure=_configure,
         open=False,
         name="gridgis",
+        # While the database is away, keep trying to reconnect (never give up).
+        reconnect_timeout=7 * 24 * 3600,
     )
 
 

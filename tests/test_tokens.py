@@ -86,3 +86,12 @@ def test_a_revoked_token_stops_working_at_once(served):
     # The revoking process announces it; the app's listener drops the cached token.
     assert _until(lambda: len(app.state.token_cache) == 0)
     assert client.get("/members/nearest?lon=116&lat=28.7", headers=headers).status_code == 401
+
+
+def test_staff_learn_their_role_and_jurisdiction(served):
+    client, _, token, _ = served
+    assert client.get("/auth/me").status_code == 401
+    me = client.get("/auth/me", headers={"Authorization": f"Bearer {token}"}).json()
+    assert me["role"] == "dispatcher" and me["scope_code"] == "360190"
+    assert me["can_edit_grids"] is False
+    assert len(me["communities"]) >= 10 and all(c.startswith("360190") for c in me["communities"])
