@@ -9,7 +9,7 @@ from fastapi import Depends
 
 from api.auth import PlannerDep, StaffDep
 from api.deps import ConnectionDep
-from api.errors import Forbidden, NotFound
+from api.errors import NotFound
 from layers.assignment_view import grid_communities
 from layers.grid_history import history_community
 from layers.tokens import Staff
@@ -17,13 +17,11 @@ from layers.tokens import Staff
 
 def check_grids_within(found: dict[str, str], codes: list[str], staff: Staff) -> None:
     """Every code must be a grid (`found` maps grid codes to their community) inside the
-    caller's jurisdiction."""
-    missing = sorted(set(codes) - set(found))
+    caller's jurisdiction. A grid outside it is answered like an unknown one, so answers
+    do not tell what exists elsewhere."""
+    missing = sorted(c for c in set(codes) if found.get(c) not in staff.communities)
     if missing:
-        raise NotFound(f"no grid with code {', '.join(missing)}")
-    outside = sorted(code for code in codes if found[code] not in staff.communities)
-    if outside:
-        raise Forbidden(f"grid {', '.join(outside)} lies outside your jurisdiction")
+        raise NotFound(f"no grid with code {', '.join(missing)} in your jurisdiction")
 
 
 async def _scoped_grid(code: str, conn: ConnectionDep, staff: StaffDep) -> str:
@@ -38,10 +36,8 @@ async def _editable_grid(code: str, conn: ConnectionDep, staff: PlannerDep) -> s
 async def _grid_with_history(code: str, conn: ConnectionDep, staff: StaffDep) -> str:
     """A grid, or one merged away that still has history, inside the jurisdiction."""
     community = await history_community(conn, code)
-    if community is None:
-        raise NotFound(f"no grid with code '{code}'")
-    if community not in staff.communities:
-        raise Forbidden(f"grid {code} lies outside your jurisdiction")
+    if community is None or community not in staff.communities:
+        raise NotFound(f"no grid with code '{code}' in your jurisdiction")
     return code
 
 

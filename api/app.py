@@ -12,8 +12,8 @@ from psycopg_pool import PoolTimeout
 
 from api import errors
 from api.auth import TokenCache, revocation_listener
-from api.middleware import Admission, Guard, RateLimit, SecurityHeaders
-from api.routes import assignments, grids, me, ogc, pages, places
+from api.middleware import Admission, Buckets, Guard, RateLimit, SecurityHeaders
+from api.routes import accounts, assignments, grids, ogc, pages, places, session
 from api.settings import Settings
 from layers.db import new_pool
 
@@ -57,24 +57,27 @@ def create_app(settings: Settings) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.sign_in_attempts = Buckets(
+        per_second=settings.sign_in_per_minute / 60, burst=settings.sign_in_per_minute
+    )
     app.state.token_cache = TokenCache(
         max_size=settings.token_cache_size, ttl=settings.token_cache_seconds
     )
     errors.install(app)
-    app.include_router(ogc.router)
-    app.include_router(places.router)
-    app.include_router(assignments.router)
-    app.include_router(grids.router)
-    app.include_router(me.router)
-    app.include_router(pages.router)
+    for module in (ogc, places, assignments, grids, session, accounts, pages):
+        app.include_router(module.router)
     app.mount("/static", pages.static_files(), name="static")
-    # Outermost first: headers on every answer, then the public's rate, then shedding,
-    # then the body checks.
+    _bound(app, settings)
+    return app
+
+
+def _bound(app: FastAPI, settings: Settings) -> None:
+    """Outermost first: headers on every answer, then the public's rate, then shedding,
+    then the body checks (added innermost first)."""
     app.add_middleware(Guard, max_body=settings.max_body_bytes)
     app.add_middleware(Admission, limit=settings.max_in_flight)
     app.add_middleware(RateLimit, per_second=settings.public_rate, burst=settings.public_burst)
     app.add_middleware(SecurityHeaders)
-    return app
 
 
 def app_from_environment() -> FastAPI:

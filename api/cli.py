@@ -3,20 +3,19 @@ function of `layers` (or `gis`), and prints progress and a summary with Rich."""
 
 from __future__ import annotations
 
-import contextlib
 import os
-import re
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Annotated
 
 import geopandas as gpd
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import Progress
 from rich.table import Table
 
+from api.cli_common import bar, console, fail, shown, url_of
+from api.cli_staff import account_app, token_app
 from api.database import database_url
 from api.settings import Settings
 from gis.validation import PARTITION_KINDS, Tolerances
@@ -30,7 +29,6 @@ from layers.files import read_layer
 from layers.layerspec import LAYERS
 from layers.loading import counts, load_layers
 from layers.partition import CommunityNotFound
-from layers.tokens import TokenError, create_token, list_tokens, revoke_token
 
 app = typer.Typer(
     help="gridgis: grids, households, members and red stations in PostGIS.", no_args_is_help=True
@@ -39,10 +37,8 @@ db_app = typer.Typer(
     help="The embedded PostGIS (used when DATABASE_URL is not set).", no_args_is_help=True
 )
 app.add_typer(db_app, name="db")
-token_app = typer.Typer(help="Staff tokens: a role and a jurisdiction.", no_args_is_help=True)
 app.add_typer(token_app, name="token")
-console = Console()
-errors = Console(stderr=True)
+app.add_typer(account_app, name="account")
 
 
 def _settings() -> Settings:
@@ -60,33 +56,6 @@ def _database(ctx: typer.Context) -> None:
     ctx.obj = url
 
 
-def _url(ctx: typer.Context) -> str:
-    url: str = ctx.obj
-    return url
-
-
-def _fail(message: str) -> typer.Exit:
-    errors.print(f"[bold red]error:[/] {message}")
-    return typer.Exit(code=1)
-
-
-@contextlib.contextmanager
-def _bar() -> Iterator[Progress]:
-    columns = (
-        TextColumn("{task.description:<12}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-    )
-    with Progress(*columns, console=console, transient=False) as progress:
-        yield progress
-
-
-def _shown(url: str) -> str:
-    """A URL fit for a screen: its password replaced."""
-    return re.sub(r"(//[^:/@]+):[^@]*@", r"\1:***@", url)
-
-
 @db_app.command("up")
 def db_up() -> None:
     """Create (first time) and start the embedded PostGIS."""
@@ -94,9 +63,9 @@ def db_up() -> None:
     try:
         state = cluster.up(state_dir=settings.state_dir)
     except cluster.ClusterError as error:
-        raise _fail(str(error)) from error
+        raise fail(str(error)) from error
     console.print(
-        f"embedded PostGIS running: {_shown(state.url())} (`gridgis db url` for the password)"
+        f"embedded PostGIS running: {shown(state.url())} (`gridgis db url` for the password)"
     )
 
 
@@ -114,7 +83,7 @@ def db_status() -> None:
         console.print(f"no embedded PostGIS yet under {state.data_dir}")
         raise typer.Exit(code=3)
     console.print(
-        f"{'running' if state.running else 'stopped'}: {_shown(state.url())} ({state.data_dir})"
+        f"{'running' if state.running else 'stopped'}: {shown(state.url())} ({state.data_dir})"
     )
     if not state.running:
         raise typer.Exit(code=3)
@@ -150,7 +119,7 @@ def _summary(results: list[UpsertResult], seconds: float) -> Table:
 
 def _load_frames(url: str, frames: Mapping[str, gpd.GeoDataFrame]) -> list[UpsertResult]:
     started = time.perf_counter()
-    with _bar() as progress, connect(url, autocommit=True) as conn:
+    with bar() as progress, connect(url, autocommit=True) as conn:
 
         def on_layer(layer: str) -> Callable[[int, int], None]:
             task = progress.add_task(layer, total=None)
@@ -168,12 +137,12 @@ def load_command(
     layer: Annotated[str, typer.Option(help=f"one of: {', '.join(LAYERS)}")],
 ) -> None:
     """Upsert a file's rows by code. A bad row stops the load and nothing of the file stays."""
-    url = _url(ctx)
+    url = url_of(ctx)
     try:
         frame = read_layer(file, layer=layer)
         _load_frames(url, {layer: frame})
     except LoadError as error:
-        raise _fail(f"{file.name}: {error}; nothing was loaded") from error
+        raise fail(f"{file.name}: {error}; nothing was loaded") from error
 
 
 def load_demo(url: str, *, households: int, seed: int, reload: bool) -> bool:
@@ -218,7 +187,7 @@ def _assignment_table(summary: RunSummary) -> Table:
 
 
 def run_assign(url: str, scope: Scope) -> RunSummary:
-    with _bar() as progress:
+    with bar() as progress:
         task = progress.add_task("grids", total=None)
         summary = assign_blocking(
             url,
@@ -247,11 +216,11 @@ def assign_command(
     """Link every household to a member of its grid (15–25 households per member)."""
     try:
         scope = Scope(grids=tuple(grid or ()), area=community, all=all_grids)
-        summary = run_assign(_url(ctx), scope)
+        summary = run_assign(url_of(ctx), scope)
     except ScopeError as error:
-        raise _fail(str(error)) from error
+        raise fail(str(error)) from error
     if summary.members_outside_bounds:
-        raise _fail(f"{summary.members_outside_bounds} members outside their bounds")
+        raise fail(f"{summary.members_outside_bounds} members outside their bounds")
 
 
 @app.command("validate")
@@ -275,7 +244,7 @@ def validate_command(
 
     async def check(progress: Progress) -> list[CommunityCheck]:
         task = progress.add_task("communities", total=None)
-        async with await connect_async(_url(ctx)) as conn:
+        async with await connect_async(url_of(ctx)) as conn:
             return await validate_area(
                 conn,
                 community,
@@ -286,14 +255,14 @@ def validate_command(
             )
 
     try:
-        with _bar() as progress:
+        with bar() as progress:
             checks = run_blocking(lambda: check(progress))
     except CommunityNotFound as error:
-        raise _fail(str(error)) from error
+        raise fail(str(error)) from error
     _print_checks(checks, tolerance)
     broken = sum(i.kind in PARTITION_KINDS for c in checks for i in c.issues)
     if broken:
-        raise _fail(f"{broken} problem(s) break the partition (see the table)")
+        raise fail(f"{broken} problem(s) break the partition (see the table)")
 
 
 def _print_checks(checks: list[CommunityCheck], tolerance: float) -> None:
@@ -317,47 +286,6 @@ def _print_checks(checks: list[CommunityCheck], tolerance: float) -> None:
         console.print(f"{len(checks)} communities: each covered by its grids, no gap, no overlap")
 
 
-@token_app.command("create")
-def token_create(
-    ctx: typer.Context,
-    role: Annotated[str, typer.Option(help="dispatcher, planner or admin")],
-    scope: Annotated[str, typer.Option(help="area code: a community, street or district")],
-    label: Annotated[str | None, typer.Option(help="who or what the token is for")] = None,
-) -> None:
-    """Create a token; it is printed once (last line) and only its hash is stored."""
-    try:
-        with connect(_url(ctx)) as conn:
-            token = create_token(conn, role=role, scope_code=scope, label=label)
-            conn.commit()
-    except TokenError as error:
-        raise _fail(str(error)) from error
-    errors.print(f"{role} token for {scope} (keep it secret; it is not shown again):")
-    typer.echo(token)
-
-
-@token_app.command("list")
-def token_list(ctx: typer.Context) -> None:
-    table = Table()
-    for column in ("id", "role", "scope", "label", "created", "revoked"):
-        table.add_column(column)
-    with connect(_url(ctx)) as conn:
-        for row in list_tokens(conn):
-            table.add_row(*(str(value) if value is not None else "" for value in row))
-    console.print(table)
-
-
-@token_app.command("revoke")
-def token_revoke(
-    ctx: typer.Context, token_id: Annotated[int, typer.Argument(help="the id from `token list`")]
-) -> None:
-    with connect(_url(ctx)) as conn:
-        revoked = revoke_token(conn, token_id=token_id)
-        conn.commit()
-    if not revoked:
-        raise _fail(f"no active token with id {token_id}")
-    console.print(f"token {token_id} revoked (running API workers stop accepting it at once)")
-
-
 @app.command("demo")
 def demo_command(
     ctx: typer.Context,
@@ -367,7 +295,7 @@ def demo_command(
     serve: Annotated[bool, typer.Option(help="serve after loading")] = True,
 ) -> None:
     """Load the Nanchang High-tech Zone demo (Aixi Lake) and serve it."""
-    url = _url(ctx)
+    url = url_of(ctx)
     loaded = load_demo(url, households=households, seed=seed, reload=reload)
     with connect(url) as conn:
         unassigned = not counts(conn)["assignments"]
@@ -388,7 +316,7 @@ def serve_command(
     import uvicorn
 
     settings = _settings()
-    url = _url(ctx)
+    url = url_of(ctx)
     count = workers or settings.workers or len(os.sched_getaffinity(0))
     base = f"http://{settings.host}:{settings.port}"
     console.print(

@@ -26,7 +26,8 @@ def edit_report(outcome: Outcome) -> dict[str, Any]:
         "saved": outcome.saved,
         "version": outcome.version_before,
         "new_version": outcome.version_after,
-        "can_save": not outcome.refusals,
+        "can_save": not outcome.refusals and bool(plan.shapes),
+        "no_change": not plan.shapes,
         "refusals": outcome.refusals,
         "grids": {
             "type": "FeatureCollection",

@@ -20,11 +20,12 @@ class Problem(Exception):
     """An error a client can act on; `detail` says what to change."""
 
     status = HTTPStatus.BAD_REQUEST
-    headers: ClassVar[dict[str, str] | None] = None
+    default_headers: ClassVar[dict[str, str] | None] = None
 
     def __init__(self, detail: str) -> None:
         super().__init__(detail)
         self.detail = detail
+        self.headers = dict(self.default_headers) if self.default_headers else None
 
 
 class BadRequest(Problem):
@@ -41,7 +42,7 @@ class Forbidden(Problem):
 
 class Unauthorized(Problem):
     status = HTTPStatus.UNAUTHORIZED
-    headers: ClassVar[dict[str, str] | None] = {"WWW-Authenticate": "Bearer"}
+    default_headers: ClassVar[dict[str, str] | None] = {"WWW-Authenticate": "Bearer"}
 
 
 class Conflict(Problem):
@@ -54,6 +55,14 @@ class PreconditionFailed(Problem):
 
 class Unprocessable(Problem):
     status = HTTPStatus.UNPROCESSABLE_ENTITY
+
+
+class TooManyRequests(Problem):
+    status = HTTPStatus.TOO_MANY_REQUESTS
+
+    def __init__(self, detail: str, *, retry_after: int) -> None:
+        super().__init__(detail)
+        self.headers = {"Retry-After": str(retry_after)}
 
 
 class PayloadTooLarge(Problem):

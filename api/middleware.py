@@ -37,6 +37,10 @@ async def problem(send: Send, status: int, detail: str, headers: list[tuple[byte
         }
     )
     head = [(b"content-type", PROBLEM_JSON), (b"content-length", str(len(body)).encode())]
+    if status in (429, 503):
+        # A client told to wait loses its connection too: a flood then pays for new
+        # connections instead of pipelining refusals through the server's event loop.
+        head.append((b"connection", b"close"))
     await send({"type": "http.response.start", "status": status, "headers": head + headers})
     await send({"type": "http.response.body", "body": body})
 
@@ -57,22 +61,18 @@ class _Bucket:
     at: float
 
 
-class RateLimit:
-    """A token bucket per client address for requests without credentials (staff are
-    known and answerable for their load). Bounded memory: the least recently seen clients
-    are forgotten first."""
+class Buckets:
+    """A token bucket per client: `burst` at once, refilled at `per_second`. Bounded
+    memory: the least recently seen clients are forgotten first."""
 
-    def __init__(
-        self, app: ASGIApp, *, per_second: float, burst: int, clients: int = 10_000
-    ) -> None:
-        self.app = app
+    def __init__(self, *, per_second: float, burst: int, clients: int = 10_000) -> None:
         self.rate = per_second
         self.burst = burst
         self.clients = clients
         self.buckets: OrderedDict[str, _Bucket] = OrderedDict()
 
-    def _wait(self, client: str) -> float:
-        """0 when the request may go; else seconds until it could."""
+    def wait(self, client: str) -> float:
+        """0 when the client may go (a token is taken); else seconds until it could."""
         now = time.monotonic()
         bucket = self.buckets.pop(client, None) or _Bucket(float(self.burst), now)
         bucket.tokens = min(self.burst, bucket.tokens + (now - bucket.at) * self.rate)
@@ -85,13 +85,28 @@ class RateLimit:
             return 0.0
         return (1 - bucket.tokens) / self.rate
 
+
+def client_address(scope: Scope) -> str:
+    """The client's address (uvicorn puts a trusted proxy's X-Forwarded-For here)."""
+    return str((scope.get("client") or ("unknown", 0))[0])
+
+
+class RateLimit:
+    """The public's rate, per client address, for requests without credentials (staff are
+    known and answerable for their load)."""
+
+    def __init__(self, app: ASGIApp, *, per_second: float, burst: int) -> None:
+        self.app = app
+        self.rate = per_second
+        self.buckets = Buckets(per_second=per_second, burst=burst)
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or self.rate <= 0 or _has_credentials(scope):
             return await self.app(scope, receive, send)
         if scope["path"].startswith(("/static/", "/static-offline-docs/")):
             return await self.app(scope, receive, send)
-        client = (scope.get("client") or ("unknown", 0))[0]
-        wait = self._wait(str(client))
+        client = client_address(scope)
+        wait = self.buckets.wait(client)
         if wait > 0:
             retry = str(max(1, math.ceil(wait))).encode()
             detail = f"too many requests from {client}; at most {self.rate:g} per second"

@@ -22,3 +22,16 @@ async def communities_below(conn: Connection, *, area_code: str | None) -> tuple
     ):
         return None
     return tuple(await fetchval(conn, _COMMUNITIES_BELOW, {"area": area_code}))
+
+
+_AREAS_BELOW = """
+    WITH RECURSIVE below AS (
+        SELECT code FROM areas WHERE code = %s
+        UNION SELECT a.code FROM areas a JOIN below b ON a.parent_code = b.code)
+    SELECT coalesce(array_agg(code ORDER BY code), '{}') FROM below
+"""
+
+
+async def areas_below(conn: Connection, *, area_code: str) -> tuple[str, ...]:
+    """Every area code under an area, at any level, itself included (empty if unknown)."""
+    return tuple(await fetchval(conn, _AREAS_BELOW, (area_code,)))

@@ -3,7 +3,7 @@ distances, and each household with its member. JSON built in SQL."""
 
 from __future__ import annotations
 
-from layers.db import Connection, fetchall, fetchval
+from layers.db import Connection, fetchall, fetchone
 
 _GRID_ASSIGNMENT = """
 WITH grid AS (
@@ -39,14 +39,15 @@ SELECT json_build_object(
                  'code', code, 'address', address, 'building_key', building_key,
                  'member_code', member_code, 'distance_m', distance_m)
                  ORDER BY code), '[]') FROM homes)
-)::text
+)::text, (SELECT count(*) FROM homes)
 FROM grid
 """
 
 
-async def grid_assignment(conn: Connection, *, grid_code: str) -> str | None:
-    value = await fetchval(conn, _GRID_ASSIGNMENT, (grid_code,))
-    return str(value) if value is not None else None
+async def grid_assignment(conn: Connection, *, grid_code: str) -> tuple[str | None, int]:
+    """The grid's assignment as JSON text, and how many households it lists."""
+    row = await fetchone(conn, _GRID_ASSIGNMENT, (grid_code,))
+    return (str(row[0]), int(row[1])) if row is not None else (None, 0)
 
 
 async def grid_communities(conn: Connection, *, grid_codes: list[str]) -> dict[str, str]:

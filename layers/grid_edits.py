@@ -124,6 +124,11 @@ async def run_edit(
         if isinstance(edit, Merge):
             _check_version(community, edit.other, edit.other_version)
         plan, action = await _plan(conn, community, edit)
+        if save and not plan.shapes:
+            raise EditError(
+                "no change: the shape is the grid's current one (within the 1 m snapping "
+                "tolerance); nothing to save"
+            )
         refusals = _refusals(plan)
         if save and refusals:
             raise EditError("; ".join(refusals))
@@ -197,6 +202,11 @@ async def _plan(conn: Connection, community: Community, edit: Edit) -> tuple[Pla
         plan = await asyncio.to_thread(redraw.redraw, community.geom, geoms, edit.grid, shape)
         return plan, "redraw"
     if isinstance(edit, Split):
+        if edit.code is not None and not edit.code.startswith(community.code + "-"):
+            raise EditError(
+                f"a new grid's code starts with its community's code and a dash, such as "
+                f"'{community.code}-G09'; '{edit.code}' does not"
+            )
         code = edit.code or await _next_code(conn, community)
         if await fetchval(conn, "SELECT 1 FROM grids WHERE code = %s", (code,)):
             raise EditConflict(f"grid code '{code}' is already used; choose another")

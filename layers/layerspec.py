@@ -33,8 +33,10 @@ class LayerSpec:
 
     @property
     def staging_checks(self) -> tuple[StagingCheck, ...]:
+        text = [c for c in self.columns if c not in self.types and c not in self.array_columns]
         return (
             *_required_checks(self.required),
+            *_text_checks(text),
             _duplicate_code_check(),
             *_geometry_checks(self.geometry),
             *self.extra_checks,
@@ -51,6 +53,18 @@ def _required_checks(columns: tuple[str, ...]) -> list[StagingCheck]:
         StagingCheck(
             _first(f"{column} IS NULL OR {column}::text = ''"),
             f"missing value for required field '{column}'",
+        )
+        for column in columns
+    ]
+
+
+def _text_checks(columns: list[str]) -> list[StagingCheck]:
+    """Names and addresses are text to show on pages, cards and exports: no control
+    characters (a tab, a bell, an escape), and no more than 500 characters."""
+    return [
+        StagingCheck(
+            _first(f"{column} ~ '[[:cntrl:]]' OR length({column}) > 500", column),
+            f"{column} '{{}}' holds a control character or is over 500 characters",
         )
         for column in columns
     ]

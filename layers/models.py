@@ -11,6 +11,7 @@ from geoalchemy2 import Geometry
 from sqlalchemy import (
     ARRAY,
     CHAR,
+    BigInteger,
     Boolean,
     DateTime,
     Double,
@@ -168,6 +169,8 @@ class Token(Base):
     label: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    rotated_to: Mapped[int | None] = mapped_column(ForeignKey("tokens.id"))
 
 
 class GridHistory(Base):
@@ -197,3 +200,52 @@ class GridHistory(Base):
     new_geom: Mapped[Any] = mapped_column(
         Geometry("MULTIPOLYGON", srid=SRID, spatial_index=False), nullable=True
     )
+
+
+class Account(Base):
+    """A staff member who signs in on the pages with a name and a password."""
+
+    __tablename__ = "accounts"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(Text, server_default="")
+    password_hash: Mapped[str] = mapped_column(Text)
+    role: Mapped[str] = mapped_column(String(16))
+    scope_code: Mapped[str] = mapped_column(_area_code())
+    active: Mapped[bool] = mapped_column(Boolean, server_default=text("true"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))
+    password_changed_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now()
+    )
+    failed_sign_ins: Mapped[int] = mapped_column(Integer, server_default="0")
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class Session(Base):
+    __tablename__ = "sessions"
+    __table_args__ = (Index("sessions_account_idx", "account_id"),)
+    id_hash: Mapped[str] = mapped_column(CHAR(64), primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    csrf: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class AuditRecord(Base):
+    """Append-only (a trigger refuses UPDATE, DELETE and TRUNCATE)."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (
+        Index("audit_log_at_idx", "at"),
+        Index("audit_log_scope_idx", "scope_code", "id"),
+    )
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    actor: Mapped[str] = mapped_column(String(80))
+    role: Mapped[str] = mapped_column(String(16))
+    scope_code: Mapped[str | None] = mapped_column(String(32))
+    action: Mapped[str] = mapped_column(String(16))
+    target: Mapped[str] = mapped_column(Text)
+    rows: Mapped[int] = mapped_column(Integer, server_default="0")
+    detail: Mapped[str | None] = mapped_column(Text)

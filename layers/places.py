@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from gis.hours import is_open, open_state
-from layers.db import Connection, fetchall, fetchone, fetchval
+from layers.db import Connection, fetchall, fetchone
 from layers.features import AREAS_OF_GRID, IN_SCOPE
 
 _POINT = "ST_SetSRID(ST_MakePoint(%(lon)s, %(lat)s), 4326)::geography"
@@ -81,9 +81,12 @@ async def nearest_stations(
         limit *= 4
 
 
-async def nearest_members(conn: Connection, *, lon: float, lat: float, k: int, scope: str) -> str:
-    """A FeatureCollection (JSON text) of the k nearest active members in the jurisdiction."""
-    value = await fetchval(
+async def nearest_members(
+    conn: Connection, *, lon: float, lat: float, k: int, scope: str
+) -> tuple[str, int]:
+    """A FeatureCollection (JSON text) of the k nearest active members in the jurisdiction,
+    and how many it holds."""
+    row = await fetchone(
         conn,
         f"""
         WITH nearest AS (
@@ -99,12 +102,13 @@ async def nearest_members(conn: Connection, *, lon: float, lat: float, k: int, s
                 'properties', json_build_object('code', code, 'name', name, 'duty', duty,
                     'service_phone', service_phone, 'kind', kind, 'grid_code', grid_code,
                     'distance_m', round(distance_m::numeric, 1)))
-            ORDER BY distance_m, code), '[]'))::text
+            ORDER BY distance_m, code), '[]'))::text, count(*)
         FROM (SELECT * FROM nearest ORDER BY distance_m, code LIMIT %(k)s) best
         """,
         {"lon": lon, "lat": lat, "scope": scope, "k": k},
     )
-    return str(value)
+    assert row is not None
+    return str(row[0]), int(row[1])
 
 
 @dataclass(frozen=True)

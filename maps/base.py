@@ -248,16 +248,24 @@ def header(options: PageOptions, *, title: str, subtitle: str) -> str:
 
 
 def sign_in_box(options: PageOptions) -> str:
-    """The staff sign-in box; the page script keeps the token in sessionStorage."""
+    """The staff sign-in box: an account (name and password: a session cookie every tab
+    shares) or, for API people, a token (kept in this tab's sessionStorage)."""
     w = {key: html.escape(value) for key, value in options.words.items()}
     return (
-        '<section class="gg-signin" id="gg-signin" aria-label="' + w["token_label"] + '">'
+        '<section class="gg-signin" id="gg-signin" aria-label="' + w["sign_in"] + '">'
         f'<p class="gg-needed" role="alert" hidden>{w["staff_token_needed"]}</p>'
+        '<form class="gg-account-form" hidden>'
+        f'<label for="gg-name">{w["account_name"]}</label>'
+        '<input id="gg-name" name="username" autocomplete="username" required maxlength="64">'
+        f'<label for="gg-password">{w["password"]}</label>'
+        '<input id="gg-password" name="password" type="password" '
+        'autocomplete="current-password" required maxlength="200">'
+        f'<button type="submit" class="gg-primary">{w["sign_in"]}</button></form>'
         '<form class="gg-signin-form" hidden>'
         f'<label for="gg-token">{w["token_label"]}</label>'
         '<input id="gg-token" name="token" type="password" autocomplete="off" required>'
-        f'<button type="submit">{w["sign_in"]}</button></form>'
-        f'<p class="gg-signed-in" hidden>{w["signed_in"]} '
+        f'<button type="submit">{w["use_token"]}</button></form>'
+        f'<p class="gg-signed-in" hidden><span class="gg-who">{w["signed_in"]}</span> '
         f'<button type="button" class="gg-link gg-signout">{w["sign_out"]}</button></p>'
         "</section>"
     )

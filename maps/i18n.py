@@ -4,6 +4,7 @@ the page shell with them and hands the same table to the page's script."""
 from __future__ import annotations
 
 from gis.vocabulary import DUTIES
+from maps.i18n_staff import STAFF_WORDS
 
 LANGUAGES = ("zh-CN", "en")
 
@@ -23,14 +24,6 @@ _ZH: dict[str, str] = {
     "layer_grids": "网格",
     "layer_names": "名称标注",
     "legend": "图例",
-    # staff sign-in
-    "staff_token_needed": "需要工作人员令牌：请输入令牌并登录后查看数据。",
-    "token_label": "工作人员令牌",
-    "sign_in": "登录",
-    "sign_out": "退出登录",
-    "signed_in": "已登录",
-    "token_rejected": "令牌无效或已被撤销：{detail}",
-    "forbidden": "超出您的管辖范围：{detail}",
     # stations
     "kind_red_station": "红色驿站",
     "kind_rider_station": "小哥驿站",
@@ -177,13 +170,6 @@ _EN: dict[str, str] = {
     "layer_grids": "Grids",
     "layer_names": "Names",
     "legend": "Legend",
-    "staff_token_needed": "Staff token needed: enter your token and sign in to see the data.",
-    "token_label": "Staff token",
-    "sign_in": "Sign in",
-    "sign_out": "Sign out",
-    "signed_in": "Signed in",
-    "token_rejected": "Unknown or revoked token: {detail}",
-    "forbidden": "Outside your jurisdiction: {detail}",
     "kind_red_station": "Red station",
     "kind_rider_station": "Rider station",
     "kind_service_centre": "Party-and-mass service centre",
@@ -322,6 +308,9 @@ _DUTIES_EN = {
 }
 _ZH.update({f"duty_{key}": label for key, label in DUTIES.items()})
 _EN.update({f"duty_{key}": label for key, label in _DUTIES_EN.items()})
+
+_ZH.update(STAFF_WORDS["zh-CN"])
+_EN.update(STAFF_WORDS["en"])
 
 STRINGS: dict[str, dict[str, str]] = {"zh-CN": _ZH, "en": _EN}
 

@@ -80,9 +80,10 @@ setup_map_assets() {
 setup_browser() {
   # For the page tests (make test): Debian's chromium, driven by Playwright, and a font
   # with Chinese glyphs so the screenshots are readable.
-  if [ -x /usr/bin/chromium ] && fc-list :lang=zh 2>/dev/null | grep -q .; then return; fi
-  say "installing Debian's chromium and a Chinese font for the browser tests"
-  apt_install chromium fonts-wqy-microhei
+  if [ -x /usr/bin/chromium ] && fc-list :lang=zh 2>/dev/null | grep -q . \
+      && command -v docker-compose >/dev/null; then return; fi
+  say "installing Debian's chromium, a Chinese font and docker-compose for the tests"
+  apt_install chromium fonts-wqy-microhei docker-compose
 }
 
 setup_node() {

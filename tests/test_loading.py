@@ -136,6 +136,11 @@ def test_loading_again_is_idempotent_and_updates_only_changes(base_layers, empty
         ("H3,西社区9栋101,B9,1,,115.955,", 3, "lon/lat missing"),
         ("H3,西社区9栋101,B9,1,pets,115.955,28.665", 3, "care_tags 'pets'"),
         ("H3,外地,B9,1,,116.5,28.665", 3, "outside the administrative area"),
+        (
+            "H3,西社区9栋\x1b[31m101,B9,1,,115.955,28.665",
+            3,
+            "address '西社区9栋\x1b[31m101' holds a control",
+        ),
         ("H1,西社区9栋101,B9,1,,115.955,28.665", 3, "code 'H1' appears more than once"),
     ],
 )

@@ -341,11 +341,11 @@ def test_dispatch_says_a_staff_token_is_needed(browser, site):
         page = probe.page
         needed = page.locator(".gg-needed")
         needed.wait_for()
-        assert "Staff token needed" in needed.inner_text()
+        assert "Staff sign-in needed" in needed.inner_text()
         page.fill("#gg-lon", str(HERE[0]))
         page.fill("#gg-lat", str(HERE[1]))
         page.click("#gg-coord-form button")
-        assert "Staff token needed" in page.inner_text("#gg-status")
+        assert "Staff sign-in needed" in page.inner_text("#gg-status")
         probe.clean()
 
 

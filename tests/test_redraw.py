@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 import shapely
+import shapely.affinity
 from fastapi.testclient import TestClient
 from shapely import wkb
 from shapely.geometry import mapping
@@ -369,7 +370,7 @@ def test_roles_jurisdiction_and_size(client, db):
     elsewhere = client.post(
         f"/grids/{target}/preview", json=body, headers=_headers(db, "planner", other)
     )
-    assert elsewhere.status_code == 403 and "jurisdiction" in elsewhere.json()["detail"]
+    assert elsewhere.status_code == 404 and "jurisdiction" in elsewhere.json()["detail"]
     assert client.post("/grids/NOPE/preview", json=body, headers=_headers(db)).status_code == 404
     huge = client.post(f"/grids/{target}/preview", content=b" " * 2_000_000, headers=_headers(db))
     assert huge.status_code == 413
@@ -614,13 +615,13 @@ def test_split_with_a_chosen_code_name_and_members(client, db):
     wrong = client.post(
         f"/grids/{target}/split",
         headers=headers,
-        json={"line": line, "code": "MD-NEW", "members": ["NOPE"]},
+        json={"line": line, "code": f"{COMMUNITY}-NEW", "members": ["NOPE"]},
     )
     assert wrong.status_code == 422 and "NOPE" in wrong.json()["detail"]
     assert _state(db) == before
     body = {
         "line": {"type": "Feature", "geometry": line, "properties": {}},
-        "code": "MD-NEW",
+        "code": f"{COMMUNITY}-NEW",
         "name": "名都社区新网格",
         "members": [member],
     }
@@ -629,8 +630,21 @@ def test_split_with_a_chosen_code_name_and_members(client, db):
     assert _rows(
         db,
         "SELECT g.name, array_agg(m.code) FROM grids g JOIN members m ON m.grid_id = g.id "
-        "WHERE g.code = 'MD-NEW' GROUP BY g.name",
+        "WHERE g.code = %s GROUP BY g.name",
+        (f"{COMMUNITY}-NEW",),
     ) == [("名都社区新网格", [member])]
+    squatting = client.post(
+        f"/grids/{target}/split/preview",
+        headers=headers,
+        json={"line": line, "code": "360190001002-G99"},  # another community's numbering
+    )
+    assert squatting.status_code == 422 and "starts with its community's code" in squatting.text
+    hostile = client.post(
+        f"/grids/{target}/split/preview",
+        headers=headers,
+        json={"line": line, "name": "新网格\u0007\n"},  # control characters in a name
+    )
+    assert hostile.status_code == 422
     _assert_partition(db)
     short = client.post(
         f"/grids/{target}/split/preview",
@@ -638,3 +652,19 @@ def test_split_with_a_chosen_code_name_and_members(client, db):
         json={"line": {"type": "LineString", "coordinates": [[115.0, 28.0], [115.001, 28.0]]}},
     )
     assert short.status_code == 422 and "does not cut" in short.json()["detail"]
+
+
+def test_an_edit_within_the_tolerance_says_no_change(client, db):
+    target = f"{COMMUNITY}-G01"
+    headers = _headers(db)
+    # the grid's own outline, moved by 20 cm: snapping puts it back where it was
+    nudged = mapping(shapely.affinity.translate(_shape(db, target), xoff=0.2 / 97_600))
+    before = _state(db)
+    preview = client.post(f"/grids/{target}/preview", json=nudged, headers=headers).json()
+    assert preview["no_change"] is True and preview["can_save"] is False
+    version = _version(db, target)
+    saved = client.put(
+        f"/grids/{target}", json=nudged, headers={**headers, "If-Match": f'"{version}"'}
+    )
+    assert saved.status_code == 422 and saved.json()["detail"].startswith("no change")
+    assert _state(db) == before and _version(db, target) == version

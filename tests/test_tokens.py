@@ -4,45 +4,63 @@ token, and a revocation (from the command line, another process) takes effect at
 from __future__ import annotations
 
 import time
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from api.app import create_app
-from api.auth import TokenCache
+from api.auth import Identity, TokenCache
 from api.cli import app as cli
 from api.settings import Settings
 from layers.db import connect
 from layers.tokens import Staff, create_token
 
 STAFF = Staff(token_id=1, role="dispatcher", scope_code="X", communities=("X",))
+ME = Identity(STAFF)
 
 
 def test_the_cache_forgets_the_least_recently_used_beyond_its_size():
     cache = TokenCache(max_size=2, ttl=60)
     for key in ("a", "b"):
-        cache.put(key, STAFF)
-    assert cache.get("a") == STAFF  # "a" is now the most recent
-    cache.put("c", STAFF)
+        cache.put(key, ME)
+    assert cache.get("a") == ME  # "a" is now the most recent
+    cache.put("c", ME)
     assert len(cache) == 2
-    assert cache.get("b") is None and cache.get("a") == STAFF and cache.get("c") == STAFF
+    assert cache.get("b") is None and cache.get("a") == ME and cache.get("c") == ME
 
 
 def test_the_cache_forgets_after_its_time():
     cache = TokenCache(max_size=10, ttl=0.05)
-    cache.put("a", STAFF)
-    assert cache.get("a") == STAFF
+    cache.put("a", ME)
+    assert cache.get("a") == ME
     time.sleep(0.06)
     assert cache.get("a") is None and len(cache) == 0
 
 
-def test_the_cache_drops_a_token_by_id():
+def test_the_cache_never_keeps_an_identity_past_its_expiry():
+    soon = datetime.now(UTC) + timedelta(seconds=0.05)
+    cache = TokenCache(max_size=10, ttl=60)
+    cache.put("a", Identity(replace(STAFF, expires_at=soon)))
+    assert cache.get("a") is not None
+    time.sleep(0.06)
+    assert cache.get("a") is None
+
+
+def test_the_cache_drops_what_a_revocation_names():
     cache = TokenCache()
-    cache.put("a", STAFF)
-    cache.put("b", Staff(token_id=2, role="admin", scope_code="X", communities=()))
-    cache.drop_token(1)
+    cache.put("a", ME)
+    cache.put("b", Identity(Staff(token_id=2, role="admin", scope_code="X", communities=())))
+    cache.put("session:abc", Identity(replace(STAFF, token_id=None, account_id=7), csrf="c"))
+    cache.put("session:def", Identity(replace(STAFF, token_id=None, account_id=8), csrf="d"))
+    cache.drop("1")
     assert cache.get("a") is None and cache.get("b") is not None
+    cache.drop("account:7")
+    assert cache.get("session:abc") is None and cache.get("session:def") is not None
+    cache.drop("session:def")
+    assert cache.get("session:def") is None and len(cache) == 1
 
 
 def _until(check, seconds: float = 5.0) -> bool:  # type: ignore[no-untyped-def]
@@ -90,7 +108,7 @@ def test_a_revoked_token_stops_working_at_once(served):
 
 def test_staff_learn_their_role_and_jurisdiction(served):
     client, _, token, _ = served
-    assert client.get("/auth/me").status_code == 401
+    assert client.get("/auth/me").json() == {"signed_in": False}
     me = client.get("/auth/me", headers={"Authorization": f"Bearer {token}"}).json()
     assert me["role"] == "dispatcher" and me["scope_code"] == "360190"
     assert me["can_edit_grids"] is False

@@ -7,10 +7,11 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field, model_validator
 
 from api.access import ScopedGrid, check_grids_within
-from api.auth import PlannerDep
+from api.auth import PlannerDep, StaffDep
 from api.deps import ConnectionDep, SettingsDep
-from api.errors import BadRequest, Forbidden, NotFound
+from api.errors import BadRequest, NotFound
 from gis.vocabulary import GridStatus
+from layers import audit
 from layers.areas import communities_below
 from layers.assignment_view import grid_assignment, grid_communities
 from layers.assignments import Scope, ScopeError, run_assignment
@@ -64,10 +65,8 @@ async def _scope_within(conn: Connection, body: RunRequest, staff: Staff) -> Sco
         return Scope(area=staff.scope_code)  # "all" means all of the caller's grids
     if body.community is not None:
         below = await communities_below(conn, area_code=body.community)
-        if below is None:
-            raise NotFound(f"no area with code '{body.community}'")
-        if not set(below) <= set(staff.communities):
-            raise Forbidden(f"area {body.community} lies outside your jurisdiction")
+        if below is None or not set(below) <= set(staff.communities):
+            raise NotFound(f"no area with code '{body.community}' in your jurisdiction")
         return Scope(area=body.community)
     codes = body.grids or []
     check_grids_within(await grid_communities(conn, grid_codes=codes), codes, staff)
@@ -83,6 +82,11 @@ async def run(
         summary = await run_assignment(conn, scope=scope, workers=settings.workers)
     except ScopeError as error:
         raise BadRequest(str(error)) from error
+    detail = f"run {summary.run_id}: {summary.grids} grids"
+    target = "/assignments/run"
+    await audit.record(
+        conn, staff, action="write", target=target, rows=summary.assigned, detail=detail
+    )
     return RunResponse(
         run_id=summary.run_id,
         grids=summary.grids,
@@ -110,6 +114,8 @@ async def run(
 
 
 @router.get("/grids/{code}/assignment", summary="A grid's households, members and loads (staff)")
-async def assignment_of_grid(code: ScopedGrid, conn: ConnectionDep) -> Response:
-    body = await grid_assignment(conn, grid_code=code)
+async def assignment_of_grid(code: ScopedGrid, conn: ConnectionDep, staff: StaffDep) -> Response:
+    body, households = await grid_assignment(conn, grid_code=code)
+    target = f"/grids/{code}/assignment"
+    await audit.record(conn, staff, action="read", target=target, rows=households)
     return Response(body or "{}", media_type="application/json")

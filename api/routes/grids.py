@@ -40,21 +40,25 @@ from api.errors import (
     PreconditionRequired,
     Unprocessable,
 )
-from layers import grid_edits, grid_history
+from layers import audit, grid_edits, grid_history
 from layers.assignment_view import grid_communities
 from layers.db import Connection
 from layers.grid_history import Actor
 from layers.tokens import Staff
 
 router = APIRouter(tags=["Grid edits"])
+TEXT = r"^[^\x00-\x1f\x7f]+$"  # no control characters
 
 
 class SplitBody(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     line: dict[str, Any]
     code: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_.-]{1,32}$")
-    name: str | None = Field(default=None, min_length=1, max_length=100)
+    # text only: no control characters (a name is shown on pages, cards and exports)
+    name: str | None = Field(
+        default=None, min_length=1, max_length=100, pattern=r"^[^\x00-\x1f\x7f]+$"
+    )
     members: list[str] | None = Field(default=None, max_length=1_000)
 
 
@@ -116,6 +120,14 @@ async def _run(
     except grid_edits.EditError as error:
         raise Unprocessable(str(error)) from error
     etag = outcome.version_after if save else outcome.version_before
+    await audit.record(
+        conn,
+        staff,
+        action="write" if save else "read",
+        target=f"/grids/{outcome.grid} {outcome.action}" + ("" if save else " preview"),
+        rows=len(outcome.moves),
+        detail=f"grids {', '.join(g.code for g in outcome.grids)}" if outcome.grids else None,
+    )
     return Response(
         orjson.dumps(edit_report(outcome)),
         media_type="application/json",

@@ -11,8 +11,8 @@ from fastapi.responses import Response
 
 from api.auth import MaybeStaffDep
 from api.deps import ConnectionDep
-from api.errors import BadRequest, Forbidden, NotFound, Unauthorized
-from layers import features
+from api.errors import BadRequest, NotFound, Unauthorized
+from layers import audit, features
 from layers.features import Collection
 from layers.tokens import Staff
 
@@ -25,6 +25,8 @@ CONFORMANCE = [
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
 ]
 STANDARD_PARAMS = {"bbox", "limit", "offset", "properties", "f"}
+MAX_FILTER = 200  # characters of a property filter's value
+MAX_OFFSET = 1_000_000_000  # beyond every collection; keeps the number a database integer
 
 
 def _link(href: str, rel: str, type_: str, title: str | None = None) -> dict[str, str]:
@@ -149,6 +151,10 @@ def _filters(request: Request, collection: Collection) -> dict[str, str]:
                 f"unknown parameter '{name}'; filterable properties of {collection.id}: "
                 + ", ".join(collection.properties)
             )
+        if len(value) > MAX_FILTER:
+            raise BadRequest(
+                f"the value of '{name}' has {len(value)} characters; at most {MAX_FILTER}"
+            )
         filters[name] = value
     return filters
 
@@ -156,12 +162,14 @@ def _filters(request: Request, collection: Collection) -> dict[str, str]:
 def _chosen_properties(text: str | None, collection: Collection) -> list[str] | None:
     if text is None:
         return None
-    chosen = [name.strip() for name in text.split(",") if name.strip()]
+    # each name once, in the order asked: a list of any length asks for at most them all
+    chosen = list(dict.fromkeys(name.strip() for name in text.split(",") if name.strip()))
     unknown = [name for name in chosen if name not in collection.properties]
     if unknown:
-        raise BadRequest(
-            f"unknown properties {', '.join(unknown)}; known: " + ", ".join(collection.properties)
+        shown = ", ".join(unknown[:5]) + (
+            f" and {len(unknown) - 5} more" if len(unknown) > 5 else ""
         )
+        raise BadRequest(f"unknown properties {shown}; known: " + ", ".join(collection.properties))
     return chosen
 
 
@@ -196,7 +204,7 @@ async def items(
     request: Request,
     bbox: Annotated[str | None, Query(description="minLon,minLat,maxLon,maxLat (WGS84)")] = None,
     limit: Annotated[int, Query(ge=1, le=10_000)] = 10,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
     properties: Annotated[
         str | None, Query(description="comma-separated properties to return")
     ] = None,
@@ -223,6 +231,9 @@ async def items(
         }
     )
     body = envelope[:-1] + b',"features":' + page.features_json.encode() + b"}"
+    if staff is not None and collection.staff_only:
+        target = f"/collections/{collection.id}/items"
+        await audit.record(conn, staff, action="read", target=target, rows=page.number_returned)
     return Response(body, media_type=GEOJSON)
 
 
@@ -243,10 +254,11 @@ async def item(
     feature, inside = await features.read_feature(
         conn, collection=collection, feature_id=feature_id, scope=_scope(staff)
     )
-    if not inside:
-        raise Forbidden(f"{collection_id} {feature_id} lies outside your jurisdiction")
-    if feature is None:
+    if feature is None or not inside:  # outside the jurisdiction: as if unknown
         raise NotFound(f"no feature '{feature_id}' in {collection_id}")
+    if staff is not None and collection.staff_only:
+        target = f"/collections/{collection.id}/items/{feature_id}"
+        await audit.record(conn, staff, action="read", target=target, rows=1)
     links = orjson.dumps(
         [
             _link(str(request.url), "self", GEOJSON),

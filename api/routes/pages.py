@@ -18,6 +18,7 @@ import maps
 from api.deps import SettingsDep
 from api.errors import Problem
 from api.settings import Settings
+from maps.admin import build_admin
 from maps.base import Basemap, PageOptions, script_hashes
 from maps.dispatch import build_dispatch
 from maps.locator import build_locator
@@ -133,3 +134,8 @@ def dispatch(request: Request, settings: SettingsDep, lang: Language = None) -> 
 @router.get("/maps/planner", response_class=HTMLResponse, summary="Planner map (staff page)")
 def planner(request: Request, settings: SettingsDep, lang: Language = None) -> HTMLResponse:
     return _page(build_planner, request, settings, lang)
+
+
+@router.get("/maps/admin", response_class=HTMLResponse, summary="Accounts and record (admin page)")
+def admin(request: Request, settings: SettingsDep, lang: Language = None) -> HTMLResponse:
+    return _page(build_admin, request, settings, lang)

@@ -16,7 +16,7 @@ from api.deps import ConnectionDep, SettingsDep
 from api.errors import BadRequest, NotFound
 from gis.geometry import LonLatError, check_lonlat
 from gis.vocabulary import DUTIES, SERVICES
-from layers import places
+from layers import audit, places
 from layers.tokens import Staff
 
 router = APIRouter(tags=["Places"])
@@ -87,9 +87,10 @@ async def nearest_members(
     point: PlaceDep,
     k: Annotated[int, Query(ge=1, le=100)] = 5,
 ) -> Response:
-    body = await places.nearest_members(
+    body, rows = await places.nearest_members(
         conn, lon=point[0], lat=point[1], k=k, scope=staff.scope_code
     )
+    await audit.record(conn, staff, action="read", target="/members/nearest", rows=rows)
     return Response(body, media_type=GEOJSON)
 
 
@@ -118,4 +119,7 @@ async def grid_at(conn: ConnectionDep, point: PlaceDep, staff: MaybeStaffDep) ->
         raise NotFound(f"no grid covers lon {point[0]}, lat {point[1]}: outside every grid")
     full = _sees_full_names(staff, found.grid["community"]["code"])
     properties = {**found.grid, "members": [_published(m, full) for m in found.members]}
+    if full and staff is not None:
+        target = f"/grids/at ({found.grid['code']})"
+        await audit.record(conn, staff, action="read", target=target, rows=len(found.members))
     return Response(_feature(found.grid["code"], found.geometry, properties), media_type=GEOJSON)

@@ -21,6 +21,34 @@ export const token = () => sessionStorage.getItem(TOKEN_KEY);
 export const keepToken = (value) => sessionStorage.setItem(TOKEN_KEY, value);
 export const forgetToken = () => sessionStorage.removeItem(TOKEN_KEY);
 
+/* A signed-in account: its session lives in an HttpOnly cookie the browser sends by itself;
+   the page knows only what /auth/me says (role, jurisdiction, the CSRF token for writes). */
+let me = null;
+export const session = () => me;
+export const signedIn = () => Boolean(token()) || Boolean(me);
+
+/* Whether this browser has a session (in any tab): asks /auth/me without a token. */
+export async function loadSession() {
+  const response = await fetch(root + "/auth/me", { headers: { Accept: "application/json" } });
+  const body = response.ok ? await response.json() : null;
+  me = body && body.signed_in ? body : null;
+  return me;
+}
+
+export async function signInAccount(name, password) {
+  me = (await request("/auth/sign-in", { method: "POST", body: { name, password } })).body;
+  return me;
+}
+
+export async function signOutAccount() {
+  if (me) await request("/auth/sign-out", { method: "POST" }).catch(() => null);
+  me = null;
+}
+
+export function forgetSession() {
+  me = null;
+}
+
 /* `listener(error)` hears of every refused staff call (the sign-in box says why). */
 export function onRefused(listener) {
   refusals.push(listener);
@@ -44,6 +72,7 @@ export async function failure(response, staff) {
 export async function request(path, { method = "GET", body, headers = {}, staff = false, signal } = {}) {
   const sent = { Accept: "application/geo+json, application/json", ...headers };
   if (staff && token()) sent.Authorization = "Bearer " + token();
+  else if (me && me.csrf && method !== "GET") sent["X-CSRF-Token"] = me.csrf;
   const init = { method, headers: sent, signal };
   if (body !== undefined) {
     sent["Content-Type"] = "application/json";

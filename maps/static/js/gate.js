@@ -1,30 +1,44 @@
-/* The staff sign-in box (maps/base.py sign_in_box): the token lives in sessionStorage and is
-   sent on every staff call; a refused call says why. */
+/* The staff sign-in box (maps/base.py sign_in_box): a person signs in with an account (a
+   session cookie that every tab shares); an API token can be pasted instead (kept in this
+   tab's sessionStorage). A refused call says why. */
 
-import { api, forgetToken, keepToken, onRefused, token } from "./api.js";
+import {
+  api,
+  forgetSession,
+  forgetToken,
+  keepToken,
+  loadSession,
+  onRefused,
+  session,
+  signedIn,
+  signInAccount,
+  signOutAccount,
+} from "./api.js";
 import { t } from "./text.js";
 
-/* Wires the box; onChange(signedIn) runs when a token is accepted, refused or dropped.
-   Returns {need(), refused(error)}. */
+/* Wires the box; onChange(signedIn) runs when a session or token is found, accepted,
+   refused or dropped. Returns {need(), refused(error)}. */
 export function staffGate(onChange) {
   const box = document.getElementById("gg-signin");
   const parts = {
     needed: box.querySelector(".gg-needed"),
+    account: box.querySelector(".gg-account-form"),
     form: box.querySelector(".gg-signin-form"),
     signedIn: box.querySelector(".gg-signed-in"),
+    who: box.querySelector(".gg-who"),
     input: box.querySelector("#gg-token"),
   };
   const show = (message) => showState(parts, message);
   const gate = {
-    /* Data was asked for with no token: say so. */
     need() {
       show();
       parts.needed.hidden = false;
     },
-    /* A staff call was refused: a bad token is forgotten; a jurisdiction limit is said. */
+    /* A staff call was refused: a dead token or session is forgotten; a limit is said. */
     refused(error) {
       if (error.status === 401) {
         forgetToken();
+        forgetSession();
         show(t("token_rejected", { detail: error.message }));
         onChange(false);
       } else if (error.status === 403) {
@@ -34,26 +48,52 @@ export function staffGate(onChange) {
     },
   };
   onRefused(gate.refused);
-  parts.form.addEventListener("submit", (event) => signIn(event, parts, show, onChange));
-  box.querySelector(".gg-signout").addEventListener("click", () => {
+  parts.account.addEventListener("submit", (event) => withAccount(event, parts, show, onChange));
+  parts.form.addEventListener("submit", (event) => withToken(event, parts, show, onChange));
+  box.querySelector(".gg-signout").addEventListener("click", async () => {
     forgetToken();
+    await signOutAccount();
     show();
     onChange(false);
   });
   show();
+  loadSession()
+    .catch(() => null)
+    .then(() => {
+      show();
+      if (signedIn()) onChange(true);
+    });
   return gate;
 }
 
 function showState(parts, message) {
-  const has = Boolean(token());
+  const has = signedIn();
   parts.needed.hidden = has && !message;
   parts.needed.textContent = message || t("staff_token_needed");
+  parts.account.hidden = has;
   parts.form.hidden = has;
   parts.signedIn.hidden = !has;
+  const me = session();
+  parts.who.textContent = me ? t("signed_in_as", { name: me.name, role: t("role_" + me.role) }) : t("signed_in");
+}
+
+async function withAccount(event, parts, show, onChange) {
+  event.preventDefault();
+  const name = parts.account.querySelector("#gg-name");
+  const password = parts.account.querySelector("#gg-password");
+  try {
+    await signInAccount(name.value.trim(), password.value);
+  } catch (error) {
+    show(t("sign_in_refused", { detail: error.message }));
+    return;
+  }
+  password.value = "";
+  show();
+  onChange(true);
 }
 
 /* The token is kept once a staff call with it succeeds. */
-async function signIn(event, parts, show, onChange) {
+async function withToken(event, parts, show, onChange) {
   event.preventDefault();
   const value = parts.input.value.trim();
   if (!value) return;

@@ -2,7 +2,7 @@
    members, the nearest active members and the nearest open station. The entry module of
    /maps/dispatch. */
 
-import { api, token } from "../api.js";
+import { api, signedIn } from "../api.js";
 import { drawBase } from "../base.js";
 import { failed, say } from "../dom.js";
 import { staffGate } from "../gate.js";
@@ -63,7 +63,7 @@ class Dispatch {
       keyboard: false,
       zIndexOffset: 2000,
     }).addTo(this.layers.point);
-    if (!token()) {
+    if (!signedIn()) {
       if (fly) this.map.setView(here, Math.max(this.map.getZoom(), 15));
       this.gate.need();
       say(this.status, t("staff_token_needed"), "error");

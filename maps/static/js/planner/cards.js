@@ -1,6 +1,6 @@
 /* The planner's side panel and popups: a grid's status and counts, its members' loads. */
 
-import { api, token } from "../api.js";
+import { api, signedIn } from "../api.js";
 import { el } from "../dom.js";
 import { distance, t } from "../text.js";
 
@@ -29,7 +29,7 @@ export function gridCard(page, feature, compact, loaded) {
   );
   const loads = el("div", { class: "gg-loads-box" });
   card.append(loads);
-  if (!token()) {
+  if (!signedIn()) {
     loads.append(el("p", { class: "gg-muted" }, t("sign_in_for_loads")));
     return card;
   }

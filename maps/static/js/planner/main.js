@@ -2,7 +2,6 @@
    homes, at community zoom the households coloured by their member, and the boundary
    editor. The entry module of /maps/planner. */
 
-import { token } from "../api.js";
 import { failed, say } from "../dom.js";
 import { staffGate } from "../gate.js";
 import { onPage } from "../start.js";
@@ -44,6 +43,5 @@ onPage("planner", (map, layers, config) => {
     }
   }
 
-  staffGate(signedIn);
-  if (token()) signedIn(true);
+  staffGate(signedIn); // says when a session or token is found
 });
