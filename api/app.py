@@ -6,14 +6,17 @@ import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
 
-from fastapi import FastAPI
+import orjson
+from fastapi import FastAPI, Response
 from fastapi_offline import FastAPIOffline
 from psycopg_pool import PoolTimeout
 
 from api import errors
 from api.auth import TokenCache, revocation_listener
-from api.middleware import Admission, Buckets, Guard, RateLimit, SecurityHeaders
-from api.routes import accounts, assignments, grids, ogc, pages, places, session
+from api.middleware import Admission, Buckets, Cors, Guard, HeadAsGet, RateLimit, SecurityHeaders
+from api.ogc_common import OPENAPI30
+from api.openapi30 import openapi30
+from api.routes import accounts, assignments, grids, items, ogc, pages, places, session
 from api.settings import Settings
 from layers.db import new_pool
 
@@ -64,19 +67,34 @@ def create_app(settings: Settings) -> FastAPI:
         max_size=settings.token_cache_size, ttl=settings.token_cache_seconds
     )
     errors.install(app)
-    for module in (ogc, places, assignments, grids, session, accounts, pages):
+    for module in (ogc, items, places, assignments, grids, session, accounts, pages):
         app.include_router(module.router)
     app.mount("/static", pages.static_files(), name="static")
+    _serve_openapi30(app)
     _bound(app, settings)
     return app
+
+
+def _serve_openapi30(app: FastAPI) -> None:
+    """/openapi.json as OpenAPI 3.0 with its media type (built once, on first request)."""
+    app.router.routes = [r for r in app.router.routes if getattr(r, "path", "") != app.openapi_url]
+    built: list[bytes] = []
+
+    @app.get(app.openapi_url or "/openapi.json", include_in_schema=False)
+    async def openapi() -> Response:
+        if not built:
+            built.append(orjson.dumps(openapi30(app)))
+        return Response(built[0], media_type=OPENAPI30)
 
 
 def _bound(app: FastAPI, settings: Settings) -> None:
     """Outermost first: headers on every answer, then the public's rate, then shedding,
     then the body checks (added innermost first)."""
     app.add_middleware(Guard, max_body=settings.max_body_bytes)
+    app.add_middleware(HeadAsGet)
     app.add_middleware(Admission, limit=settings.max_in_flight)
     app.add_middleware(RateLimit, per_second=settings.public_rate, burst=settings.public_burst)
+    app.add_middleware(Cors, origins=tuple(settings.cors_origins))
     app.add_middleware(SecurityHeaders)
 
 

@@ -256,3 +256,81 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+# --- HEAD, and reads from other origins -------------------------------------------------
+
+
+class HeadAsGet:
+    """HEAD answers every GET path with the headers a GET would get, and no body."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            return await self.app(scope, receive, send)
+
+        async def headers_only(message: Message) -> None:
+            if message["type"] == "http.response.body":
+                if message.get("more_body"):
+                    return
+                message = {"type": "http.response.body", "body": b""}
+            await send(message)
+
+        await self.app({**scope, "method": "GET"}, receive, headers_only)
+
+
+class Cors:
+    """Web maps on other origins may read the public layers: cross-origin GETs without
+    credentials are allowed for the configured origins ("*": any). Never with credentials:
+    no Access-Control-Allow-Credentials, and Authorization is not an allowed header, so a
+    browser will not send a staff token or cookie cross-origin on a page's behalf."""
+
+    EXPOSED = b"Content-Crs, Link, ETag, Retry-After"
+
+    def __init__(self, app: ASGIApp, *, origins: tuple[str, ...]) -> None:
+        self.app = app
+        self.origins = origins
+
+    def _allowed(self, origin: bytes) -> bytes | None:
+        if not origin or not self.origins:
+            return None
+        if "*" in self.origins:
+            return b"*"
+        return origin if origin.decode("latin-1") in self.origins else None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        headers = dict(scope["headers"])
+        allowed = self._allowed(headers.get(b"origin", b""))
+        if allowed is None or scope["method"] not in ("GET", "HEAD", "OPTIONS"):
+            return await self.app(scope, receive, send)
+        if scope["method"] == "OPTIONS" and b"access-control-request-method" in headers:
+            return await self._preflight(send, allowed)
+        if _has_credentials(scope):
+            return await self.app(scope, receive, send)
+
+        async def with_cors(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [
+                    *message.get("headers", []),
+                    (b"access-control-allow-origin", allowed),
+                    (b"access-control-expose-headers", self.EXPOSED),
+                    (b"vary", b"Origin"),
+                ]
+            await send(message)
+
+        await self.app(scope, receive, with_cors)
+
+    async def _preflight(self, send: Send, allowed: bytes) -> None:
+        head = [
+            (b"access-control-allow-origin", allowed),
+            (b"access-control-allow-methods", b"GET, HEAD"),
+            (b"access-control-allow-headers", b"Accept, Accept-Language, If-None-Match"),
+            (b"access-control-max-age", b"3600"),
+            (b"vary", b"Origin"),
+        ]
+        await send({"type": "http.response.start", "status": 204, "headers": head})
+        await send({"type": "http.response.body", "body": b""})

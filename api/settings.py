@@ -28,6 +28,9 @@ class Settings(BaseSettings):
     max_in_flight: int = Field(default=64, ge=0)  # per worker; 0: no limit
     public_rate: float = Field(default=50.0, ge=0)  # requests/s per client without credentials
     public_burst: int = Field(default=200, ge=1)
+    # Other origins (web maps) allowed to read the public layers; "*" any, [] none. Never
+    # with credentials: staff reads stay on this origin.
+    cors_origins: list[str] = Field(default_factory=lambda: ["*"])
     session_hours: float = Field(default=12.0, gt=0, le=24 * 30)
     sign_in_per_minute: int = Field(default=10, ge=1)  # attempts per client address
     token_cache_size: int = Field(default=1024, ge=0)

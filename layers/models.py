@@ -49,29 +49,43 @@ class Base(DeclarativeBase):
 
 class Area(Base):
     __tablename__ = "areas"
-    __table_args__ = (_gist("areas"), Index("areas_parent_idx", "parent_code"))
+    __table_args__ = (
+        Index("areas_updated_idx", "updated_at"),
+        _gist("areas"),
+        Index("areas_parent_idx", "parent_code"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(32), unique=True)
     name: Mapped[str] = mapped_column(Text)
     level: Mapped[str] = mapped_column(String(16))
     parent_code: Mapped[str | None] = mapped_column(_area_code())
     geom: Mapped[Any] = mapped_column(Geometry("MULTIPOLYGON", srid=SRID, spatial_index=False))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 
 class Grid(Base):
     __tablename__ = "grids"
-    __table_args__ = (_gist("grids"), Index("grids_community_idx", "community_code"))
+    __table_args__ = (
+        Index("grids_updated_idx", "updated_at"),
+        _gist("grids"),
+        Index("grids_community_idx", "community_code"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(32), unique=True)
     name: Mapped[str] = mapped_column(Text)
     community_code: Mapped[str] = mapped_column(_area_code())
     geom: Mapped[Any] = mapped_column(Geometry("MULTIPOLYGON", srid=SRID, spatial_index=False))
     version: Mapped[int] = mapped_column(Integer, default=1)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 
 class Household(Base):
     __tablename__ = "households"
-    __table_args__ = (_gist("households"), Index("households_grid_idx", "grid_id"))
+    __table_args__ = (
+        Index("households_updated_idx", "updated_at"),
+        _gist("households"),
+        Index("households_grid_idx", "grid_id"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(32), unique=True)
     address: Mapped[str] = mapped_column(Text)
@@ -82,11 +96,13 @@ class Household(Base):
     # Derived by a trigger from the grid polygon that covers the point; NULL flags a
     # household outside every grid.
     grid_id: Mapped[int | None] = mapped_column(ForeignKey("grids.id", ondelete="SET NULL"))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 
 class Member(Base):
     __tablename__ = "members"
     __table_args__ = (
+        Index("members_updated_idx", "updated_at"),
         _gist("members"),
         _geography_gist("members"),
         Index("members_grid_idx", "grid_id"),
@@ -103,11 +119,16 @@ class Member(Base):
     max_load: Mapped[int] = mapped_column(Integer, default=25)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     kind: Mapped[str] = mapped_column(String(16), default="resident")
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 
 class Station(Base):
     __tablename__ = "stations"
-    __table_args__ = (_gist("stations"), _geography_gist("stations"))
+    __table_args__ = (
+        Index("stations_updated_idx", "updated_at"),
+        _gist("stations"),
+        _geography_gist("stations"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(32), unique=True)
     name: Mapped[str] = mapped_column(Text)
@@ -117,6 +138,7 @@ class Station(Base):
     address: Mapped[str | None] = mapped_column(Text)
     service_phone: Mapped[str | None] = mapped_column(String(32))
     geom: Mapped[Any] = mapped_column(Geometry("POINT", srid=SRID, spatial_index=False))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 
 class AssignmentRun(Base):

@@ -10,8 +10,8 @@ from datetime import datetime
 from typing import Any
 
 from gis.hours import is_open, open_state
+from layers.collections import AREAS_OF_GRID, IN_SCOPE
 from layers.db import Connection, fetchall, fetchone
-from layers.features import AREAS_OF_GRID, IN_SCOPE
 
 _POINT = "ST_SetSRID(ST_MakePoint(%(lon)s, %(lat)s), 4326)::geography"
 # The sphere (index) and the spheroid orders differ by well under 0.5 %; a margin of extra

@@ -81,9 +81,9 @@ setup_browser() {
   # For the page tests (make test): Debian's chromium, driven by Playwright, and a font
   # with Chinese glyphs so the screenshots are readable.
   if [ -x /usr/bin/chromium ] && fc-list :lang=zh 2>/dev/null | grep -q . \
-      && command -v docker-compose >/dev/null; then return; fi
-  say "installing Debian's chromium, a Chinese font and docker-compose for the tests"
-  apt_install chromium fonts-wqy-microhei docker-compose
+      && command -v docker-compose >/dev/null && command -v ogr2ogr >/dev/null; then return; fi
+  say "installing Debian's chromium, a Chinese font, docker-compose and gdal-bin for the tests"
+  apt_install chromium fonts-wqy-microhei docker-compose gdal-bin
 }
 
 setup_node() {

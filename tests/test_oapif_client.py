@@ -3,6 +3,9 @@ browses and downloads every collection it may see, through a real server."""
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
 from collections.abc import Iterator
 
 import pyogrio
@@ -62,3 +65,73 @@ def test_gdal_with_a_staff_token_downloads_the_jurisdictions_households(base, de
     )
     assert len(frame) == expected > 0
     assert frame["code"].is_unique
+
+
+# ---- a stock GDAL of Debian 12 (3.6, the command line QGIS users have) and OWSLib ----
+
+DEBIAN_GDAL = shutil.which("ogr2ogr")
+
+
+@pytest.fixture(scope="module")
+def district_token(demo_url: str) -> str:
+    with connect(demo_url) as conn:
+        token = create_token(conn, role="dispatcher", scope_code="360190", label="gdal 3.6")
+        conn.commit()
+    return token
+
+
+def test_debian_gdal_downloads_every_household_with_a_header_file(
+    base, demo_url, district_token, tmp_path
+):
+    assert DEBIAN_GDAL, "Debian's gdal-bin is missing: `make test` installs it"
+    version = subprocess.run(["ogrinfo", "--version"], capture_output=True, text=True).stdout
+    assert version.startswith("GDAL 3.6"), version
+    header = tmp_path / "auth.txt"
+    header.write_text(f"Authorization: Bearer {district_token}\n")
+    header.chmod(0o600)
+    out = tmp_path / "households.gpkg"
+    # The README's way for GDAL 3.6: a header file, and pages of 1,000
+    done = subprocess.run(
+        ["ogr2ogr", "-oo", "PAGE_SIZE=1000", "-f", "GPKG", str(out), f"OAPIF:{base}",
+         "households"],
+        env={**os.environ, "GDAL_HTTP_HEADER_FILE": str(header)},
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    frame = pyogrio.read_dataframe(out)
+    assert len(frame) == _count(
+        demo_url, "SELECT count(*) FROM households WHERE grid_id IS NOT NULL"
+    )
+    assert frame["code"].is_unique
+
+
+def test_debian_gdal_reads_a_layer_in_cgcs2000(base, demo_url, tmp_path):
+    out = tmp_path / "stations.gpkg"
+    crs = "http://www.opengis.net/def/crs/EPSG/0/4490"
+    done = subprocess.run(
+        ["ogr2ogr", "-f", "GPKG", str(out), f"OAPIF:{base}/collections/stations?crs={crs}"],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    frame = pyogrio.read_dataframe(out)
+    assert len(frame) == _count(demo_url, "SELECT count(*) FROM stations")
+
+
+def test_owslib_reads_public_and_staff_layers_in_cgcs2000(base, demo_url, district_token):
+    from owslib.ogcapi.features import Features
+
+    public = Features(base)
+    assert "stations" in {c["id"] for c in public.collections()["collections"]}
+    page = public.collection_items(
+        "stations", limit=500, crs="http://www.opengis.net/def/crs/EPSG/0/4490"
+    )
+    ours = public.collection_items("stations", limit=500)
+    first = {f["id"]: f["geometry"]["coordinates"] for f in ours["features"]}
+    for feature in page["features"]:
+        lat, lon = feature["geometry"]["coordinates"]  # EPSG:4490: latitude first
+        assert [lon, lat] == pytest.approx(first[feature["id"]], abs=1e-6)
+    staff = Features(base, headers={"Authorization": f"Bearer {district_token}"})
+    members = staff.collection_items("members", limit=5)
+    assert members["numberReturned"] == 5
+    queryables = public.collection_queryables("stations")
+    assert "services" in queryables["properties"]
