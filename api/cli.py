@@ -140,6 +140,12 @@ def load_command(
     url = url_of(ctx)
     try:
         frame = read_layer(file, layer=layer)
+        ignored = frame.attrs.get("ignored_columns", [])
+        if ignored:
+            console.print(
+                f"[yellow]not loaded: column(s) {', '.join(ignored)} — layer {layer} takes "
+                f"{', '.join(LAYERS[layer].columns)}[/]"
+            )
         _load_frames(url, {layer: frame})
     except LoadError as error:
         raise fail(f"{file.name}: {error}; nothing was loaded") from error

@@ -7,7 +7,19 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Final
 
-AREA_LEVELS: Final = ("district", "street", "township", "community", "village")
+# The administrative levels (GB/T 2260 codes down to the county, then street and
+# community codes), each with its rank: a parent is exactly one rank above its child.
+AREA_RANKS: Final = {
+    "province": 0,
+    "city": 1,
+    "district": 2,
+    "county": 2,
+    "street": 3,
+    "township": 3,
+    "community": 4,
+    "village": 4,
+}
+AREA_LEVELS: Final = tuple(AREA_RANKS)
 DUTIES: Final = {
     "policy_promoter": "政策宣传员",
     "information_collector": "信息收集员",

@@ -35,13 +35,13 @@ class Collection:
         return tuple(name for name in self.properties if self.type_of(name) == "array")
 
 
-# The area tree is district -> street/township -> community/village: a row is in a scope
-# when the scope is its community, street or district. One small parameter, not the list
-# of hundreds of community codes a district holds (which cost more to plan than to run).
+# A row is in a scope when the scope's code is in its community's path (the codes of the
+# community and all its ancestors, province to community). One small parameter, not the
+# list of hundreds of community codes a district holds (which cost more to plan than to run).
 AREAS_OF_GRID = (
     "LEFT JOIN areas c ON c.code = g.community_code LEFT JOIN areas s ON s.code = c.parent_code"
 )
-IN_SCOPE = "{} IN (c.code, s.code, s.parent_code)"
+IN_SCOPE = "{} = ANY(c.path)"
 
 _AREA_PROPERTIES = {"code": "t.code", "name": "t.name", "level": "t.level"}
 

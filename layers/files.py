@@ -17,6 +17,8 @@ from gis.hours import is_valid as valid_hours
 from layers.bulk import LoadError
 from layers.layerspec import LAYERS
 
+# Other names files use for a column (GB/T-style area files name the parent "parent").
+ALIASES = {"areas": {"parent": "parent_code"}}
 VECTOR_SUFFIXES = {".geojson", ".json", ".gpkg", ".shp", ".zip", ".fgb"}
 LON_NAMES = ("lon", "lng", "longitude", "x")
 LAT_NAMES = ("lat", "latitude", "y")
@@ -109,6 +111,10 @@ def read_layer(path: Path, *, layer: str) -> gpd.GeoDataFrame:
         raise LoadError(f"unsupported file type '{suffix}' (GeoJSON, GeoPackage, Shapefile, CSV)")
     spec = LAYERS[layer]
     frame = _restore_truncated_names(frame, spec.columns)
+    frame = frame.rename(columns={k: v for k, v in ALIASES.get(layer, {}).items() if k in frame})
+    frame.attrs["ignored_columns"] = sorted(
+        str(c) for c in frame.columns if c not in spec.columns and c != frame.geometry.name
+    )
     for column in spec.array_columns:
         if column in frame.columns:
             frame[column] = [_as_list(value) for value in frame[column]]

@@ -124,6 +124,35 @@ _INSIDE_AREAS = StagingCheck(
 )
 
 
+# A parent as the file gives it, else as the database has it.
+_PARENT = (
+    "(SELECT level, geom FROM staging p WHERE p.code = staging.parent_code UNION ALL "
+    "SELECT level, geom FROM areas a WHERE a.code = staging.parent_code LIMIT 1)"
+)
+_HIERARCHY_CHECKS = (
+    StagingCheck(
+        _first(
+            f"parent_code IS NOT NULL AND EXISTS (SELECT 1 FROM {_PARENT} p "
+            "WHERE area_rank(p.level) <> area_rank(staging.level) - 1)",
+            f"level, (SELECT level FROM {_PARENT} p)",
+        ),
+        "a {} cannot lie in a {}: a parent is one level up (province, city, district or "
+        "county, street or township, community or village)",
+    ),
+    StagingCheck(
+        # more than 1 % of the child outside its parent: not one boundary drawn twice
+        _first(
+            f"parent_code IS NOT NULL AND EXISTS (SELECT 1 FROM {_PARENT} p WHERE "
+            "ST_Area(ST_Difference(staging.geom, p.geom)::geography) > "
+            "0.01 * ST_Area(staging.geom::geography))",
+            "round((100 * ST_Area(ST_Difference(geom, (SELECT geom FROM "
+            f"{_PARENT} p))::geography) / ST_Area(geom::geography))::numeric, 1)",
+        ),
+        "{} % of the area lies outside its parent (at most 1 %)",
+    ),
+)
+
+
 def _upsert(table: str, columns: tuple[str, ...], select: str, source: str = "staging s") -> str:
     names = ", ".join(columns)
     updates = ", ".join(f"{name} = EXCLUDED.{name}" for name in columns if name != "code")
@@ -157,6 +186,7 @@ LAYERS: dict[str, LayerSpec] = {
                 ),
                 "parent_code '{}' is neither in the file nor in the database",
             ),
+            *_HIERARCHY_CHECKS,
         ),
         upsert_sql=_upsert(
             "areas",

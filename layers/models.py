@@ -59,6 +59,8 @@ class Area(Base):
     name: Mapped[str] = mapped_column(Text)
     level: Mapped[str] = mapped_column(String(16))
     parent_code: Mapped[str | None] = mapped_column(_area_code())
+    # the codes of its ancestors and itself, root first (kept by a trigger)
+    path: Mapped[list[str]] = mapped_column(ARRAY(Text), server_default="{}")
     geom: Mapped[Any] = mapped_column(Geometry("MULTIPOLYGON", srid=SRID, spatial_index=False))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 

@@ -5,6 +5,7 @@ two grids (south, north), the east one grid."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import geopandas as gpd
@@ -300,3 +301,62 @@ def test_a_household_grid_cannot_be_typed_and_outsiders_are_flagged(cli, base_la
             ).fetchall()
         )
     assert rows == {"H1": "G1", "H2": "G1", "H3": None, "H4": "G3"}
+
+
+def _area(code: str, name: str, level: str, parent: str | None, box: tuple[float, ...]) -> dict:  # type: ignore[type-arg]
+    west, south, east, north = box
+    ring = [[west, south], [east, south], [east, north], [west, north], [west, south]]
+    return {"type": "Feature", "properties": {"code": code, "name": name, "level": level, "parent": parent},
+            "geometry": {"type": "Polygon", "coordinates": [ring]}}  # fmt: skip
+
+
+HIERARCHY = [
+    _area("36", "江西省", "province", None, (113.5, 24.4, 118.5, 30.1)),
+    _area("3601", "南昌市", "city", "36", (115.4, 28.1, 116.6, 29.2)),
+    _area("360190", "高新区", "district", "3601", (115.9, 28.6, 116.1, 28.8)),
+    _area("360190001", "艾溪湖街道", "street", "360190", (115.95, 28.65, 116.05, 28.75)),
+    _area("360190001001", "名都社区", "community", "360190001", (115.96, 28.66, 116.0, 28.7)),
+]
+
+
+def test_a_province_to_community_file_loads_and_scopes_work_at_every_level(cli, empty_db, tmp_path):
+    path = tmp_path / "areas.geojson"
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": [*HIERARCHY[::-1]]}))
+    result = _load(cli, path, "areas")  # children first in the file: parents come from it too
+    assert result.exit_code == 0, result.output
+    with connect(empty_db) as conn:
+        paths = dict(conn.execute("SELECT code, path FROM areas").fetchall())
+    assert paths["360190001001"] == ["36", "3601", "360190", "360190001", "360190001001"]
+
+
+@pytest.mark.parametrize(
+    ("change", "reason"),
+    [
+        ({"level": "street"}, "a street cannot lie in a province"),
+        ({"box": (118.0, 28.1, 119.6, 29.2)}, "% of the area lies outside its parent"),
+    ],
+)
+def test_a_child_must_be_one_level_below_and_inside_its_parent(
+    cli, empty_db, tmp_path, change, reason
+):
+    city = dict(HIERARCHY[1])
+    if "level" in change:
+        city["properties"] = {**city["properties"], "level": change["level"]}
+    if "box" in change:
+        city = _area("3601", "南昌市", "city", "36", change["box"])
+    path = tmp_path / "areas.geojson"
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": [HIERARCHY[0], city]}))
+    result = _load(cli, path, "areas")
+    assert result.exit_code == 1 and "row 2" in result.output and reason in result.output, (
+        result.output
+    )
+    assert _count(empty_db, "areas") == 0
+
+
+def test_an_unknown_column_is_reported_not_silently_dropped(cli, empty_db, tmp_path):
+    feature = dict(HIERARCHY[0])
+    feature["properties"] = {**feature["properties"], "area_km2": 166900}
+    path = tmp_path / "areas.geojson"
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": [feature]}))
+    result = _load(cli, path, "areas")
+    assert result.exit_code == 0 and "area_km2" in result.output and "not loaded" in result.output
