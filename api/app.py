@@ -16,7 +16,17 @@ from api.auth import TokenCache, revocation_listener
 from api.middleware import Admission, Buckets, Cors, Guard, HeadAsGet, RateLimit, SecurityHeaders
 from api.ogc_common import OPENAPI30
 from api.openapi30 import openapi30
-from api.routes import accounts, assignments, grids, items, ogc, pages, places, session
+from api.routes import (
+    accounts,
+    assignments,
+    exports,
+    grids,
+    items,
+    ogc,
+    pages,
+    places,
+    session,
+)
 from api.settings import Settings
 from layers.db import new_pool
 
@@ -67,7 +77,7 @@ def create_app(settings: Settings) -> FastAPI:
         max_size=settings.token_cache_size, ttl=settings.token_cache_seconds
     )
     errors.install(app)
-    for module in (ogc, items, places, assignments, grids, session, accounts, pages):
+    for module in (ogc, items, places, assignments, grids, exports, session, accounts, pages):
         app.include_router(module.router)
     app.mount("/static", pages.static_files(), name="static")
     _serve_openapi30(app)

@@ -60,7 +60,7 @@ def wants_html(request: Request, f: str | None) -> bool:
     json, geojson or html is a 400."""
     if f is not None:
         if f not in ("json", "geojson", "html"):
-            raise BadRequest(f"f={f} is not one of: json, geojson, html")
+            raise BadRequest(f"f={f} is not one of: json, geojson, html (items also gpkg, csv)")
         return f == "html"
     accept = request.headers.get("accept", "")
     return HTML in accept and "json" not in accept.split(HTML)[0]

@@ -11,14 +11,18 @@ import orjson
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
+from api import export_formats
 from api.auth import MaybeStaffDep
 from api.deps import ConnectionDep, SettingsDep
-from api.errors import NotFound
+from api.errors import NotFound, PayloadTooLarge
 from api.ogc_common import GEOJSON, JSON, alternates, collection_for, link, wants_html
 from api.ogc_params import parse_crs, selection
 from api.routes.ogc import Format, Lang, page_options
-from layers import audit, features
+from layers import audit, exports, features
+from layers.collections import Collection
+from layers.db import Connection
 from layers.features import OutputCrs
+from layers.tokens import Staff
 from maps import ogc_html
 
 router = APIRouter(tags=["OGC API - Features"])
@@ -51,7 +55,16 @@ def _content_crs(uri: str) -> dict[str, str]:
     "/collections/{collection_id}/items",
     summary="Features of a collection",
     response_class=Response,
-    responses={200: {"content": {GEOJSON: {}, "text/html": {}}}},
+    responses={
+        200: {
+            "content": {
+                GEOJSON: {},
+                "text/html": {},
+                export_formats.GPKG: {},
+                export_formats.CSV: {},
+            }
+        }
+    },
 )
 async def items(
     collection_id: str,
@@ -67,11 +80,13 @@ async def items(
     f: Format = None,
     lang: Lang = None,
 ) -> Response:
-    html = wants_html(request, f)
     collection = collection_for(collection_id, staff)
-    limit = min(limit, MAX_LIMIT)  # above the maximum: served at the maximum (Part 1)
     chosen = selection(request.query_params, collection)
     scope = staff.scope_code if staff is not None else None
+    if f in FILES:
+        return await _export(conn, collection, chosen, staff, f)
+    html = wants_html(request, f)
+    limit = min(limit, MAX_LIMIT)  # above the maximum: served at the maximum (Part 1)
     page = await features.read_page(
         conn,
         collection=collection,
@@ -100,6 +115,39 @@ async def items(
     body = orjson.dumps(envelope)[:-1] + b',"features":' + page.features_json.encode() + b"}"
     crs_uri = parse_crs(request.query_params.get("crs")).uri
     return Response(body, media_type=GEOJSON, headers=_content_crs(crs_uri))
+
+
+FILES = ("gpkg", "csv")
+
+
+async def _export(
+    conn: Connection,
+    collection: Collection,
+    chosen: features.Selection,
+    staff: Staff | None,
+    kind: str,
+) -> Response:
+    """Every feature of the selection as a file (GeoPackage or CSV), recorded."""
+    try:
+        found = await exports.all_features(
+            conn,
+            collection=collection,
+            selection=chosen,
+            scope=staff.scope_code if staff is not None else None,
+            role=staff.role if staff is not None else None,
+        )
+    except exports.TooMany as error:
+        raise PayloadTooLarge(str(error)) from error
+    if staff is not None:
+        target = f"/collections/{collection.id}/items?f={kind}"
+        await audit.record(conn, staff, action="export", target=target, rows=len(found))
+    if kind == "gpkg":
+        body = export_formats.geopackage(found, layer=collection.id, srid=chosen.crs.srid)
+        media = export_formats.GPKG
+    else:
+        body, media = export_formats.csv(found, layer=collection.id), export_formats.CSV
+    name = f'attachment; filename="{collection.id}.{kind}"'
+    return Response(body, media_type=media, headers={"Content-Disposition": name})
 
 
 @router.get(
