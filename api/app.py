@@ -19,6 +19,7 @@ from api.openapi30 import openapi30
 from api.routes import (
     accounts,
     assignments,
+    cards,
     exports,
     grids,
     items,
@@ -77,7 +78,8 @@ def create_app(settings: Settings) -> FastAPI:
         max_size=settings.token_cache_size, ttl=settings.token_cache_seconds
     )
     errors.install(app)
-    for module in (ogc, items, places, assignments, grids, exports, session, accounts, pages):
+    routers = (ogc, items, places, assignments, grids, exports, cards, session, accounts, pages)
+    for module in routers:
         app.include_router(module.router)
     app.mount("/static", pages.static_files(), name="static")
     _serve_openapi30(app)

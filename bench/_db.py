@@ -4,7 +4,9 @@ PostGIS, owned by the app's role as the app's own database is (the admin adds Po
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
+from typing import Any
 
 import psycopg
 
@@ -29,3 +31,14 @@ def bench_database(name: str, *, reload: bool = False) -> str:
     if owner != psycopg.conninfo.conninfo_to_dict(admin).get("user"):
         roles.hand_over(admin, name, str(owner))  # a database made before the app's role
     return with_database(app, name)
+
+
+def app_for(url: str, **settings: Any) -> Any:
+    """The API app on `url`, built in this process (for TestClient benchmarks)."""
+    # This folder holds a script named api.py that would shadow the `api` package.
+    here = Path(__file__).resolve().parent
+    sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != here]
+    from api.app import create_app
+    from api.settings import Settings
+
+    return create_app(Settings(database_url=url, **settings))

@@ -14,13 +14,11 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import sys
 import time
-from pathlib import Path
 from typing import Any
 
 import shapely
-from _db import bench_database
+from _db import app_for, bench_database
 from fastapi.testclient import TestClient
 from rich.console import Console
 from rich.table import Table
@@ -75,16 +73,6 @@ def grown_shape(url: str, grid: str | None) -> tuple[str, str, dict[str, Any]]:
     return code, str(row[3]), dict(mapping(shapely.union(shape, disk)))
 
 
-def app_for(url: str) -> Any:
-    # This folder holds a script named api.py that would shadow the `api` package.
-    here = Path(__file__).resolve().parent
-    sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != here]
-    from api.app import create_app
-    from api.settings import Settings
-
-    return create_app(Settings(database_url=url, workers=1))
-
-
 def timed(call: Any, path: str, **kwargs: Any) -> tuple[float, Any]:
     started = time.perf_counter()
     response = call(path, **kwargs)
@@ -108,7 +96,7 @@ def main() -> None:
         conn.commit()
     auth = {"Authorization": f"Bearer {token}"}
     times: dict[str, list[float]] = {"preview": [], "save": [], "undo": []}
-    with TestClient(app_for(url)) as client:
+    with TestClient(app_for(url, workers=1)) as client:
         for _ in range(args.runs):
             seconds, shown = timed(client.post, f"/grids/{code}/preview", json=body, headers=auth)
             times["preview"].append(seconds)

@@ -4,12 +4,12 @@ caller records every export (layers.audit)."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any
 
 import orjson
 
+from gis.privacy import mask_phone
 from layers.collections import Collection
 from layers.db import Connection, fetchall
 from layers.features import Page, Selection, read_page
@@ -22,16 +22,6 @@ ROLES_SEEING_PHONES = ("admin",)
 
 class TooMany(ValueError):
     """The selection holds more features than one export carries."""
-
-
-def mask_phone(phone: str | None) -> str | None:
-    """13812345678 -> 138****5678: enough to tell numbers apart, not to call."""
-    if not phone:
-        return phone
-    digits = re.sub(r"\D", "", phone)
-    if len(digits) < 7:
-        return "*" * len(digits)
-    return digits[:3] + "*" * (len(digits) - 7) + digits[-4:]
 
 
 async def all_features(

@@ -53,6 +53,13 @@ setup_postgis() {
   apt_install "postgresql-$version" "postgresql-$version-postgis-3"
 }
 
+setup_fonts() {
+  # Member cards are PDFs with an embedded Chinese font: Debian's Noto Sans CJK.
+  if [ -f /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ]; then return; fi
+  say "installing Debian's Noto CJK fonts (for the member cards' PDFs)"
+  apt_install fonts-noto-cjk
+}
+
 setup_python() {
   local stamp=.venv/.installed
   if [ -f "$stamp" ] && [ "$stamp" -nt pyproject.toml ]; then return; fi
@@ -81,9 +88,10 @@ setup_browser() {
   # For the page tests (make test): Debian's chromium, driven by Playwright, and a font
   # with Chinese glyphs so the screenshots are readable.
   if [ -x /usr/bin/chromium ] && fc-list :lang=zh 2>/dev/null | grep -q . \
-      && command -v docker-compose >/dev/null && command -v ogr2ogr >/dev/null; then return; fi
-  say "installing Debian's chromium, a Chinese font, docker-compose and gdal-bin for the tests"
-  apt_install chromium fonts-wqy-microhei docker-compose gdal-bin
+      && command -v docker-compose >/dev/null && command -v ogr2ogr >/dev/null \
+      && command -v pdftoppm >/dev/null; then return; fi
+  say "installing Debian's chromium, a Chinese font, docker-compose, gdal-bin and poppler for the tests"
+  apt_install chromium fonts-wqy-microhei docker-compose gdal-bin poppler-utils
 }
 
 setup_node() {
@@ -96,6 +104,7 @@ setup_node() {
 setup_postgis
 setup_python
 setup_map_assets
+setup_fonts
 for option in "$@"; do
   case "$option" in
     --browser) setup_browser ;;

@@ -15,6 +15,7 @@ from api.auth import MaybeStaffDep, StaffDep
 from api.deps import ConnectionDep, SettingsDep
 from api.errors import BadRequest, NotFound
 from gis.geometry import LonLatError, check_lonlat
+from gis.privacy import published_name
 from gis.vocabulary import DUTIES, SERVICES
 from layers import audit, places
 from layers.tokens import Staff
@@ -92,11 +93,6 @@ async def nearest_members(
     )
     await audit.record(conn, staff, action="read", target="/members/nearest", rows=rows)
     return Response(body, media_type=GEOJSON)
-
-
-def published_name(name: str) -> str:
-    """What a public grid board shows: the surname only (张伟 -> 张*)."""
-    return name[:1] + "*" * max(len(name) - 1, 1)
 
 
 def _published(member: dict[str, Any], full_names: bool) -> dict[str, Any]:
