@@ -387,6 +387,13 @@ def test_get_grid_carries_its_version(client, db):
     feature = response.json()
     assert feature["properties"]["version"] == 1 and feature["geometry"]["type"] == "MultiPolygon"
     assert client.get("/grids/NOPE").status_code == 404
+    unchanged = client.get(f"/grids/{COMMUNITY}-G01", headers={"If-None-Match": '"1"'})
+    assert unchanged.status_code == 304 and unchanged.content == b""
+    assert unchanged.headers["etag"] == '"1"'
+    stale = client.get(f"/grids/{COMMUNITY}-G01", headers={"If-None-Match": '"0", W/"7"'})
+    assert stale.status_code == 200
+    head = client.head(f"/grids/{COMMUNITY}-G01")
+    assert head.status_code == 200 and head.headers["etag"] == '"1"' and head.content == b""
 
 
 # --- concurrency ------------------------------------------------------------------------

@@ -135,13 +135,22 @@ async def _run(
     )
 
 
-@router.get("/grids/{code}", summary="One grid with its version (ETag)")
-async def grid(code: str, conn: ConnectionDep) -> Response:
+@router.get("/grids/{code}", summary="One grid with its version (ETag; 304 when unchanged)")
+async def grid(
+    code: str,
+    conn: ConnectionDep,
+    if_none_match: Annotated[str | None, Header()] = None,
+) -> Response:
     found = await grid_history.grid_feature(conn, code)
     if found is None:
         raise NotFound(f"no grid with code '{code}'")
     body, version = found
-    return Response(body, media_type="application/geo+json", headers={"ETag": f'"{version}"'})
+    etag = f'"{version}"'
+    if if_none_match is not None and etag in {
+        t.strip().removeprefix("W/") for t in if_none_match.split(",")
+    }:
+        return Response(status_code=304, headers={"ETag": etag})
+    return Response(body, media_type="application/geo+json", headers={"ETag": etag})
 
 
 @router.post(
