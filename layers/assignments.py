@@ -98,20 +98,23 @@ async def _write_assignments(
     """Replace the scope's assignments. For the whole city the table is emptied and its
     foreign keys are checked once, set-based, after the COPY instead of row by row (that
     check costs 5x the COPY itself); readers wait for the run to commit."""
-    household, member, distance = [], [], []
+    districts = await _districts(conn, [g.grid_id for g in inputs])
+    household, member, distance, district = [], [], [], []
     for grid_input, solution in zip(inputs, solutions, strict=True):
         assigned = solution.member_of >= 0
         household.append(grid_input.household_ids[assigned])
         member.append(grid_input.member_ids[solution.member_of[assigned]])
         distance.append(solution.distance_m[assigned])
+        district.append(np.full(int(assigned.sum()), districts[grid_input.grid_id].encode()))
     households = np.concatenate(household) if household else np.empty(0, np.int64)
     columns = [
         (households, "int4"),
         (np.concatenate(member) if member else np.empty(0, np.int64), "int4"),
         (np.full(len(households), run_id), "int4"),
         (np.round(np.concatenate(distance), 2) if distance else np.empty(0), "float8"),
+        (np.concatenate(district) if district else np.empty(0, "S1"), "text"),
     ]
-    names = ["household_id", "member_id", "run_id", "distance_m"]
+    names = ["household_id", "member_id", "run_id", "distance_m", "district_code"]
     if grid_ids is None:
         await conn.execute("TRUNCATE assignments")
         keys = await _drop_foreign_keys(conn, "assignments")
@@ -126,6 +129,13 @@ async def _write_assignments(
         )
         await copy_in(conn, "assignments", names, columns)
     return len(households)
+
+
+async def _districts(conn: Connection, grid_ids: list[int]) -> dict[int, str]:
+    rows = await fetchall(
+        conn, "SELECT id, district_code FROM grids WHERE id = ANY(%s)", (grid_ids,)
+    )
+    return {int(grid): str(district) for grid, district in rows}
 
 
 async def _drop_foreign_keys(conn: Connection, table: str) -> list[tuple[str, str]]:

@@ -79,6 +79,7 @@ class Grid(Base):
     geom: Mapped[Any] = mapped_column(Geometry("MULTIPOLYGON", srid=SRID, spatial_index=False))
     version: Mapped[int] = mapped_column(Integer, default=1)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    district_code: Mapped[str] = mapped_column(String(32))  # for sharding
 
 
 class Household(Base):
@@ -99,6 +100,7 @@ class Household(Base):
     # household outside every grid.
     grid_id: Mapped[int | None] = mapped_column(ForeignKey("grids.id", ondelete="SET NULL"))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    district_code: Mapped[str | None] = mapped_column(String(32))  # for sharding
 
 
 class Member(Base):
@@ -122,6 +124,7 @@ class Member(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     kind: Mapped[str] = mapped_column(String(16), default="resident")
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    district_code: Mapped[str | None] = mapped_column(String(32))  # for sharding
 
 
 class Station(Base):
@@ -165,6 +168,7 @@ class Assignment(Base):
     member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
     run_id: Mapped[int] = mapped_column(ForeignKey("assignment_runs.id"))
     distance_m: Mapped[float] = mapped_column(Double)
+    district_code: Mapped[str | None] = mapped_column(String(32))
 
 
 class GridStatus(Base):

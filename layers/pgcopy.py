@@ -18,18 +18,30 @@ _TRAILER = struct.pack("!h", -1)
 _BINARY = {"int4": ">i4", "int8": ">i8", "float8": ">f8"}
 
 
+def _field_type(values: np.ndarray, pg_type: str) -> str:
+    if pg_type != "text":
+        return _BINARY[pg_type]
+    # Text travels as its bytes: fixed width only when every value has the same length
+    # (codes such as GB/T 2260 district codes do); numpy pads shorter ones with NULs.
+    lengths = np.char.str_len(values.astype(bytes))
+    if len(values) and (lengths != lengths[0]).any():
+        raise ValueError("a text column of a binary COPY needs values of one length")
+    return f"S{int(lengths[0]) if len(values) else 1}"
+
+
 def binary_payload(columns: list[tuple[np.ndarray, str]]) -> bytes:
-    """A complete binary COPY stream of fixed-width, non-null columns."""
+    """A complete binary COPY stream of fixed-width, non-null columns (numbers, and text
+    of one length)."""
     rows = len(columns[0][0]) if columns else 0
     fields: list[tuple[str, str]] = [("count", ">i2")]
-    for index, (_, pg_type) in enumerate(columns):
-        fields += [(f"len{index}", ">i4"), (f"val{index}", _BINARY[pg_type])]
+    for index, (values, pg_type) in enumerate(columns):
+        fields += [(f"len{index}", ">i4"), (f"val{index}", _field_type(values, pg_type))]
     table = np.empty(rows, dtype=np.dtype(fields))
     table["count"] = len(columns)
-    for index, (values, pg_type) in enumerate(columns):
+    for index, (values, _) in enumerate(columns):
         if len(values) != rows:
             raise ValueError("columns of a COPY payload must have the same length")
-        table[f"len{index}"] = np.dtype(_BINARY[pg_type]).itemsize
+        table[f"len{index}"] = table.dtype[f"val{index}"].itemsize
         table[f"val{index}"] = values
     return _HEADER + table.tobytes() + _TRAILER
 

@@ -193,3 +193,12 @@ def test_a_failed_run_leaves_the_previous_result(demo_db, monkeypatch):
         _run(demo_db, Scope(all=True))
     assert _assignment(demo_db) == before
     assert _rows(demo_db, "SELECT count(*) FROM assignment_runs") == [(1,)]
+
+
+def test_every_large_table_carries_its_district_code(assigned_demo):
+    """Ready to be distributed by district (docs/scale.md): kept by the database."""
+    for table in ("grids", "households", "members", "assignments"):
+        rows = _rows(assigned_demo, f"SELECT district_code, count(*) FROM {table} GROUP BY 1")
+        assert rows == [("360190", rows[0][1])], (table, rows)  # the demo's one district
+    households = _rows(assigned_demo, "SELECT count(*) FROM assignments WHERE district_code IS NULL")
+    assert households == [(0,)]
