@@ -27,7 +27,9 @@ from api.routes import (
     pages,
     places,
     session,
+    tiles,
 )
+from api.routes.tiles import TileCache
 from api.settings import Settings
 from layers.db import new_pool
 
@@ -74,12 +76,13 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.sign_in_attempts = Buckets(
         per_second=settings.sign_in_per_minute / 60, burst=settings.sign_in_per_minute
     )
+    app.state.tile_cache = TileCache()
     app.state.token_cache = TokenCache(
         max_size=settings.token_cache_size, ttl=settings.token_cache_seconds
     )
     errors.install(app)
-    routers = (ogc, items, places, assignments, grids, exports, cards, session, accounts, pages)
-    for module in routers:
+    routers = (ogc, items, tiles, places, assignments, grids, exports, cards, session, accounts)
+    for module in (*routers, pages):
         app.include_router(module.router)
     app.mount("/static", pages.static_files(), name="static")
     _serve_openapi30(app)

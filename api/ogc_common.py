@@ -41,6 +41,18 @@ CONFORMANCE = [
     _CQL2 + "spatial-functions",
     _CQL2 + "temporal-functions",
     _CQL2 + "array-functions",
+    *(
+        f"http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/{c}"
+        for c in (
+            "core",
+            "tileset",
+            "tilesets-list",
+            "geodata-tilesets",
+            "dataset-tilesets",
+            "mvt",
+            "oas30",
+        )
+    ),
 ]
 
 

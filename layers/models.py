@@ -277,3 +277,19 @@ class AuditRecord(Base):
     target: Mapped[str] = mapped_column(Text)
     rows: Mapped[int] = mapped_column(Integer, server_default="0")
     detail: Mapped[str | None] = mapped_column(Text)
+
+
+class TileChange(Base):
+    """Where a statement changed a layer (NULL: everywhere): the versions of vector tiles."""
+
+    __tablename__ = "tile_changes"
+    __table_args__ = (
+        Index("tile_changes_geom_idx", "geom", postgresql_using="gist"),
+        Index("tile_changes_layer_idx", "layer", "id"),
+    )
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    layer: Mapped[str] = mapped_column(String(32))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    geom: Mapped[Any] = mapped_column(
+        Geometry("POLYGON", srid=SRID, spatial_index=False), nullable=True
+    )

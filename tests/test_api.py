@@ -121,3 +121,36 @@ def test_gridgis_serve_answers_collections_and_docs(demo_url):
         assert assets and all(a.startswith("/") for a in assets), assets
         for asset in assets:
             assert httpx.get(f"{base}{asset}", timeout=5).status_code == 200, asset
+
+
+def test_keyset_pages_give_every_household_once_while_others_are_added(demo_db):
+    """Paging by key: rows added during the paging never shift a page (with offsets they
+    would repeat or skip one)."""
+    from layers.db import connect
+    from layers.tokens import create_token
+
+    with connect(demo_db) as conn:
+        token = create_token(conn, role="dispatcher", scope_code="360190", label="paging")
+        before = {r[0] for r in conn.execute(
+            "SELECT code FROM households WHERE grid_id IS NOT NULL").fetchall()}  # fmt: skip
+        conn.commit()
+    headers = {"Authorization": f"Bearer {token}"}
+    seen: list[str] = []
+    added = 0
+    with TestClient(create_app(Settings(database_url=demo_db))) as client:
+        url: str | None = "/collections/households/items?limit=2000&properties=code"
+        while url:
+            page = client.get(url, headers=headers).json()
+            seen += [f["id"] for f in page["features"]]
+            with connect(demo_db) as conn:  # another writer adds a household meanwhile
+                conn.execute(
+                    "INSERT INTO households (code, address, building_key, geom) "
+                    "SELECT 'NEW' || %s, address, building_key, geom FROM households "
+                    "WHERE code = %s",
+                    (added, seen[0]),
+                )
+                conn.commit()
+            added += 1
+            url = next((k["href"] for k in page["links"] if k["rel"] == "next"), None)
+    old = [code for code in seen if not code.startswith("NEW")]
+    assert len(old) == len(set(old)) and set(old) == before

@@ -200,5 +200,7 @@ def test_every_large_table_carries_its_district_code(assigned_demo):
     for table in ("grids", "households", "members", "assignments"):
         rows = _rows(assigned_demo, f"SELECT district_code, count(*) FROM {table} GROUP BY 1")
         assert rows == [("360190", rows[0][1])], (table, rows)  # the demo's one district
-    households = _rows(assigned_demo, "SELECT count(*) FROM assignments WHERE district_code IS NULL")
+    households = _rows(
+        assigned_demo, "SELECT count(*) FROM assignments WHERE district_code IS NULL"
+    )
     assert households == [(0,)]

@@ -99,15 +99,7 @@ async def items(
     if staff is not None and collection.staff_only:
         target = f"/collections/{collection.id}/items"
         await audit.record(conn, staff, action="read", target=target, rows=page.number_returned)
-    envelope: dict[str, Any] = {
-        "type": "FeatureCollection",
-        "numberMatched": page.number_matched,
-        "numberReturned": page.number_returned,
-        "timeStamp": datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
-        "links": _page_links(request, offset=offset, limit=limit, page=page),
-    }
-    if page.number_matched is None:
-        del envelope["numberMatched"]
+    envelope = _envelope(request, page, offset=offset, limit=limit)
     if html:
         document = {**envelope, "features": orjson.loads(page.features_json)}
         options = page_options(request, settings, lang)
@@ -115,6 +107,19 @@ async def items(
     body = orjson.dumps(envelope)[:-1] + b',"features":' + page.features_json.encode() + b"}"
     crs_uri = parse_crs(request.query_params.get("crs")).uri
     return Response(body, media_type=GEOJSON, headers=_content_crs(crs_uri))
+
+
+def _envelope(request: Request, page: features.Page, *, offset: int, limit: int) -> dict[str, Any]:
+    envelope: dict[str, Any] = {
+        "type": "FeatureCollection",
+        "numberMatched": page.number_matched,
+        "numberReturned": page.number_returned,
+        "timeStamp": datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
+        "links": _page_links(request, offset=offset, limit=limit, page=page),
+    }
+    if page.number_matched is None:  # a page after a key is not counted
+        del envelope["numberMatched"]
+    return envelope
 
 
 FILES = ("gpkg", "csv")
