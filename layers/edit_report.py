@@ -9,7 +9,6 @@ from typing import Any
 
 from shapely.geometry.base import BaseGeometry
 
-from gis.assignment import GridSolution
 from gis.geometry import Metric
 from gis.redraw import Plan
 from gis.validation import Issue
@@ -55,6 +54,18 @@ class Move:
     to_grid: str | None
 
 
+@dataclass(frozen=True)
+class Before:
+    """Households of the changing grids (and the community's strays) before the edit, with
+    their grid and assignment: what moves are measured against and links restored from."""
+
+    household: list[int]
+    grid: list[int | None]
+    member: list[int | None]
+    run: list[int | None]
+    distance: list[float | None]
+
+
 @dataclass
 class Outcome:
     action: str
@@ -69,18 +80,8 @@ class Outcome:
     refusals: list[str] = field(default_factory=list)  # why a save would be refused
     run_id: int | None = None
     history: list[int] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class Before:
-    """Households of the changing grids (and the community's strays) before the edit, with
-    their grid and assignment: what moves are measured against and links restored from."""
-
-    household: list[int]
-    grid: list[int | None]
-    member: list[int | None]
-    run: list[int | None]
-    distance: list[float | None]
+    before: Before | None = field(default=None, repr=False)  # links found, for undo
+    status_before: dict[str, dict[str, Any] | None] = field(default_factory=dict, repr=False)
 
 
 async def households_before(conn: Connection, community: str, grid_ids: list[int]) -> Before:
@@ -116,16 +117,36 @@ async def grid_outcomes(
     target: str,
     plan: Plan,
     touched: list[Touched],
-    solutions: dict[str, GridSolution],
 ) -> list[GridOutcome]:
-    """The plan's grids after the edit, the edited one first."""
+    """The plan's grids after the edit, the edited one first, with the assignment status the
+    edit left (a re-run's, or the one undo put back)."""
     ids = [t.grid_id for t in touched]
     counts = await count_per_grid(conn, "households", ids)
     loads = await member_loads(conn, ids)
+    statuses = await _statuses(conn, ids)
     ordered = sorted(touched, key=lambda t: (t.code != target, t.code))
     return [
-        _outcome(t, target, plan, metric, counts, loads, solutions.get(t.code)) for t in ordered
+        _outcome(t, target, plan, metric, counts, loads, statuses.get(t.grid_id)) for t in ordered
     ]
+
+
+@dataclass(frozen=True)
+class _Status:
+    status: str
+    members_needed: int
+    unassigned: int
+    idle_capacity: int
+    moved: int
+
+
+async def _statuses(conn: Connection, grid_ids: list[int]) -> dict[int, _Status]:
+    rows = await fetchall(
+        conn,
+        "SELECT grid_id, status, members_needed, unassigned, idle_capacity, moved "
+        "FROM grid_status WHERE grid_id = ANY(%s)",
+        (grid_ids,),
+    )
+    return {int(r[0]): _Status(str(r[1]), *(int(v) for v in r[2:])) for r in rows}
 
 
 def _outcome(
@@ -135,7 +156,7 @@ def _outcome(
     metric: Metric,
     counts: dict[int, int],
     loads: dict[int, list[MemberLoad]],
-    solution: GridSolution | None,
+    solution: _Status | None,
 ) -> GridOutcome:
     shape = plan.shapes[grid.code]
     old_area = metric.area(grid.old_geom) if grid.old_geom is not None else 0.0

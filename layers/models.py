@@ -197,3 +197,16 @@ class GridHistory(Base):
     new_geom: Mapped[Any] = mapped_column(
         Geometry("MULTIPOLYGON", srid=SRID, spatial_index=False), nullable=True
     )
+    # The grid's assignment status (a grid_status row as JSON) before the edit, for undo.
+    status_before: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+
+
+class GridEditLink(Base):
+    """A household's assignment link before an edit (member NULL: it had none)."""
+
+    __tablename__ = "grid_edit_links"
+    edit_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    household_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    member_id: Mapped[int | None] = mapped_column(Integer)
+    run_id: Mapped[int | None] = mapped_column(Integer)
+    distance_m: Mapped[float | None] = mapped_column(Double)
