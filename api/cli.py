@@ -6,29 +6,28 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated
 
-import geopandas as gpd
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from api.cli_load import load_demo, load_frames
 from api.database import database_url
 from api.settings import Settings
 from gis.validation import PARTITION_KINDS, Tolerances
 from gis.vocabulary import GridStatus
 from layers import cluster, migrate
 from layers.assignments import RunSummary, Scope, ScopeError, assign_blocking
-from layers.bulk import LoadError, UpsertResult
+from layers.bulk import LoadError
 from layers.community_checks import CommunityCheck, validate_area
 from layers.db import connect, connect_async, run_blocking
 from layers.files import read_layer
 from layers.layerspec import LAYERS
-from layers.loading import counts, load_layers
+from layers.loading import counts
 from layers.partition import CommunityNotFound
 from layers.tokens import TokenError, create_token, list_tokens, revoke_token
 
@@ -133,34 +132,6 @@ def migrate_command() -> None:
     console.print("schema up to date")
 
 
-def _summary(results: list[UpsertResult], seconds: float) -> Table:
-    table = Table(title=f"loaded in {seconds:.1f} s")
-    for column in ("layer", "rows", "inserted", "updated", "unchanged"):
-        table.add_column(column, justify="left" if column == "layer" else "right")
-    for result in results:
-        table.add_row(
-            result.layer,
-            f"{result.rows:,}",
-            f"{result.inserted:,}",
-            f"{result.updated:,}",
-            f"{result.unchanged:,}",
-        )
-    return table
-
-
-def _load_frames(url: str, frames: Mapping[str, gpd.GeoDataFrame]) -> list[UpsertResult]:
-    started = time.perf_counter()
-    with _bar() as progress, connect(url, autocommit=True) as conn:
-
-        def on_layer(layer: str) -> Callable[[int, int], None]:
-            task = progress.add_task(layer, total=None)
-            return lambda done, total: progress.update(task, completed=done, total=total)
-
-        results = load_layers(conn, frames=frames, progress=on_layer)
-    console.print(_summary(results, time.perf_counter() - started))
-    return results
-
-
 @app.command("load")
 def load_command(
     ctx: typer.Context,
@@ -171,36 +142,9 @@ def load_command(
     url = _url(ctx)
     try:
         frame = read_layer(file, layer=layer)
-        _load_frames(url, {layer: frame})
+        load_frames(console, url, {layer: frame})
     except LoadError as error:
         raise _fail(f"{file.name}: {error}; nothing was loaded") from error
-
-
-def load_demo(url: str, *, households: int, seed: int, reload: bool) -> bool:
-    """Generate and load the Aixi Lake demo unless it is already there; True if loaded."""
-    with connect(url, autocommit=True) as conn:
-        present = counts(conn)
-    if present["households"] and not reload:
-        console.print(
-            f"demo data present ({present['grids']:,} grids, "
-            f"{present['households']:,} households): reusing it"
-        )
-        return False
-    from data.generate import generate
-
-    with console.status(f"generating {households:,} households (seed {seed})"):
-        demo = generate(households=households, seed=seed)
-    _load_frames(
-        url,
-        {
-            "areas": demo.areas,
-            "grids": demo.grids,
-            "stations": demo.stations,
-            "households": demo.households,
-            "members": demo.members,
-        },
-    )
-    return True
 
 
 def _assignment_table(summary: RunSummary) -> Table:
@@ -368,7 +312,7 @@ def demo_command(
 ) -> None:
     """Load the Nanchang High-tech Zone demo (Aixi Lake) and serve it."""
     url = _url(ctx)
-    loaded = load_demo(url, households=households, seed=seed, reload=reload)
+    loaded = load_demo(console, url, households=households, seed=seed, reload=reload)
     with connect(url) as conn:
         unassigned = not counts(conn)["assignments"]
     if loaded or unassigned:

@@ -42,13 +42,25 @@ def _geography_gist(table: str) -> Index:
     return Index(f"{table}_geog_idx", text("(geom::geography)"), postgresql_using="gist")
 
 
+def _trigram(table: str, column: str) -> Index:
+    # Partial, Chinese or Latin text search (pg_trgm).
+    return Index(
+        f"{table}_{column}_trgm", column, postgresql_using="gin",
+        postgresql_ops={column: "gin_trgm_ops"},
+    )  # fmt: skip
+
+
 class Base(DeclarativeBase):
     pass
 
 
 class Area(Base):
     __tablename__ = "areas"
-    __table_args__ = (_gist("areas"), Index("areas_parent_idx", "parent_code"))
+    __table_args__ = (
+        _gist("areas"),
+        Index("areas_parent_idx", "parent_code"),
+        _trigram("areas", "name"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(32), unique=True)
     name: Mapped[str] = mapped_column(Text)
@@ -59,7 +71,11 @@ class Area(Base):
 
 class Grid(Base):
     __tablename__ = "grids"
-    __table_args__ = (_gist("grids"), Index("grids_community_idx", "community_code"))
+    __table_args__ = (
+        _gist("grids"),
+        Index("grids_community_idx", "community_code"),
+        _trigram("grids", "name"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(32), unique=True)
     name: Mapped[str] = mapped_column(Text)
@@ -70,7 +86,11 @@ class Grid(Base):
 
 class Household(Base):
     __tablename__ = "households"
-    __table_args__ = (_gist("households"), Index("households_grid_idx", "grid_id"))
+    __table_args__ = (
+        _gist("households"),
+        Index("households_grid_idx", "grid_id"),
+        _trigram("households", "address"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(32), unique=True)
     address: Mapped[str] = mapped_column(Text)
@@ -106,7 +126,11 @@ class Member(Base):
 
 class Station(Base):
     __tablename__ = "stations"
-    __table_args__ = (_gist("stations"), _geography_gist("stations"))
+    __table_args__ = (
+        _gist("stations"),
+        _geography_gist("stations"),
+        _trigram("stations", "name"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(32), unique=True)
     name: Mapped[str] = mapped_column(Text)
@@ -210,3 +234,33 @@ class GridEditLink(Base):
     member_id: Mapped[int | None] = mapped_column(Integer)
     run_id: Mapped[int | None] = mapped_column(Integer)
     distance_m: Mapped[float | None] = mapped_column(Double)
+
+
+class Way(Base):
+    """A street or path (OpenStreetMap highway class): the base map's roads and the walking
+    network."""
+
+    __tablename__ = "ways"
+    __table_args__ = (_gist("ways"), _trigram("ways", "name"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str | None] = mapped_column(Text)
+    highway: Mapped[str] = mapped_column(String(32))
+    oneway: Mapped[bool] = mapped_column(Boolean, default=False)
+    geom: Mapped[Any] = mapped_column(Geometry("LINESTRING", srid=SRID, spatial_index=False))
+
+
+class Land(Base):
+    """Water, green space or a building footprint, for the base map."""
+
+    __tablename__ = "land"
+    __table_args__ = (
+        _gist("land"),
+        Index("land_kind_idx", "kind"),
+        _trigram("land", "name"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    name: Mapped[str | None] = mapped_column(Text)
+    geom: Mapped[Any] = mapped_column(Geometry("MULTIPOLYGON", srid=SRID, spatial_index=False))
