@@ -1,0 +1,126 @@
+"""Search by name or address, the way callers and residents give a place: partial, in
+Chinese, ranked. Trigram word similarity (pg_trgm's `<%`, on GIN indexes) over communities,
+streets, roads, landmarks and stations for everyone; grids, buildings and household
+addresses for staff, within their jurisdiction. Each answer is a point to go to."""
+
+from __future__ import annotations
+
+from layers.db import Connection, fetchval
+
+KINDS = ("community", "street", "grid", "road", "landmark", "station", "building", "household")
+PUBLIC_KINDS = ("community", "street", "road", "landmark", "station")
+THRESHOLD = "0.5"  # word similarity a candidate needs (pg_trgm's `<%`)
+
+# A candidate's rank: how much of the query it holds as a word, more for an exact name
+# or one that starts with the query.
+_SCORE = (
+    "word_similarity(%(q)s, {0}) + CASE WHEN {0} = %(q)s THEN 1 "
+    "WHEN starts_with({0}, %(q)s) THEN 0.5 ELSE 0 END"
+)
+_MATCH = "(%(q)s <%% {0} OR {0} ILIKE %(like)s)"  # small tables: also any substring
+_IN_SCOPE = "(NOT %(staff)s OR %(scope)s IN (c.code, c.parent_code, s.parent_code))"
+
+
+def _candidates(kind: str, sql: str) -> str:
+    return f"(SELECT '{kind}' AS kind, * FROM ({sql}) x ORDER BY score DESC, name LIMIT %(n)s)"
+
+
+_AREAS = f"""
+    SELECT c.code, c.name, s.name AS context, ST_PointOnSurface(c.geom) AS geom,
+           {_SCORE.format("c.name")} AS score
+    FROM areas c LEFT JOIN areas s ON s.code = c.parent_code
+    WHERE c.level IN {{levels}} AND {_MATCH.format("c.name")} AND {_IN_SCOPE}
+"""
+_GRIDS = f"""
+    SELECT g.code, g.name, c.name AS context, ST_PointOnSurface(g.geom) AS geom,
+           greatest({_SCORE.format("g.name")}, {_SCORE.format("g.code")}) AS score
+    FROM grids g JOIN areas c ON c.code = g.community_code
+    LEFT JOIN areas s ON s.code = c.parent_code
+    WHERE %(staff)s AND ({_MATCH.format("g.name")} OR g.code ILIKE %(like)s) AND {_IN_SCOPE}
+"""
+_ROADS = f"""
+    SELECT min(w.code) AS code, w.name, NULL AS context,
+           ST_ClosestPoint(ST_Collect(w.geom), ST_Centroid(ST_Collect(w.geom))) AS geom,
+           {_SCORE.format("w.name")} AS score
+    FROM ways w WHERE {_MATCH.format("w.name")} GROUP BY w.name
+"""
+_LANDMARKS = f"""
+    SELECT l.code, l.name, NULL AS context, ST_PointOnSurface(l.geom) AS geom,
+           {_SCORE.format("l.name")} AS score
+    FROM land l WHERE l.kind IN ('water', 'green') AND {_MATCH.format("l.name")}
+"""
+_STATIONS = f"""
+    SELECT t.code, t.name, t.address AS context, t.geom, {_SCORE.format("t.name")} AS score
+    FROM stations t WHERE {_MATCH.format("t.name")}
+"""
+# Buildings: their footprint's name ("名都社区 3栋"), in the community that holds them.
+_BUILDINGS = f"""
+    SELECT l.code, l.name, c.name AS context, ST_PointOnSurface(l.geom) AS geom,
+           {_SCORE.format("l.name")} AS score
+    FROM land l
+    JOIN areas c ON c.level IN ('community', 'village')
+        AND ST_Covers(c.geom, ST_PointOnSurface(l.geom))
+    LEFT JOIN areas s ON s.code = c.parent_code
+    WHERE %(staff)s AND l.kind = 'building' AND %(q)s <%% l.name AND {_IN_SCOPE}
+"""
+# Households: 2.4 M addresses in a city; only the trigram index narrows them.
+_HOUSEHOLDS = f"""
+    SELECT h.code, h.address AS name, c.name AS context, h.geom,
+           {_SCORE.format("h.address")} AS score
+    FROM households h JOIN grids g ON g.id = h.grid_id
+    JOIN areas c ON c.code = g.community_code LEFT JOIN areas s ON s.code = c.parent_code
+    WHERE %(staff)s AND %(q)s <%% h.address AND {_IN_SCOPE}
+"""
+
+_PARTS = {
+    "community": _AREAS.replace("{levels}", "('community', 'village')"),
+    "street": _AREAS.replace("{levels}", "('street', 'township')"),
+    "grid": _GRIDS,
+    "road": _ROADS,
+    "landmark": _LANDMARKS,
+    "station": _STATIONS,
+    "building": _BUILDINGS,
+    "household": _HOUSEHOLDS,
+}
+_ORDER = "CASE kind " + " ".join(f"WHEN '{k}' THEN {i}" for i, k in enumerate(KINDS)) + " END"
+
+
+def _query(kinds: tuple[str, ...]) -> str:
+    union = " UNION ALL ".join(_candidates(kind, _PARTS[kind]) for kind in kinds)
+    return f"""
+    SELECT json_build_object('type', 'FeatureCollection', 'query', %(q)s::text,
+        'features', coalesce(json_agg(json_build_object(
+            'type', 'Feature', 'id', kind || ':' || code,
+            'geometry', ST_AsGeoJSON(geom, 7)::json,
+            'properties', json_build_object('kind', kind, 'code', code, 'name', name,
+                'context', context, 'score', round(score::numeric, 3)))
+            ORDER BY score DESC, {_ORDER}, length(name), name), '[]'))::text
+    FROM (SELECT * FROM ({union}) found ORDER BY score DESC, {_ORDER}, length(name), name
+          LIMIT %(limit)s) best
+    """
+
+
+def _like(query: str) -> str:
+    escaped = query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+async def search(conn: Connection, query: str, *, scope: str | None, limit: int) -> str:
+    """A FeatureCollection (JSON text) of the best `limit` places for `query`, best first:
+    public places only when `scope` is None, else also grids, buildings and households of
+    that jurisdiction (an area code)."""
+    kinds = KINDS if scope is not None else PUBLIC_KINDS
+    params = {
+        "q": query,
+        "like": _like(query),
+        "staff": scope is not None,
+        "scope": scope,
+        "n": limit,
+        "limit": limit,
+    }
+    async with conn.transaction():
+        # pg_trgm's default (0.6) misses "名都 3栋" for "名都社区 3栋" (0.56)
+        await conn.execute(
+            "SELECT set_config('pg_trgm.word_similarity_threshold', %s, true)", (THRESHOLD,)
+        )
+        return str(await fetchval(conn, _query(kinds), params))
