@@ -56,7 +56,7 @@ def test_part_of_an_address_finds_the_building_and_its_flats_first(site):
         "WHERE g.community_code = %s AND h.address LIKE '%%单元%%' ORDER BY h.code LIMIT 1",
         (MINGDU,),
     )
-    community, building, unit, flat = address.split(" ")  # 名都社区 3栋 2单元 501
+    community, building, _unit, _flat = address.split(" ")  # 名都社区 3栋 2单元 501
     headers = _headers(url, DISTRICT)
     # the building, typed in part ("名都 3栋"): the building first
     best = _found(client, f"/search?q={community[:2]} {building}", headers)
