@@ -13,7 +13,7 @@ from psycopg_pool import PoolTimeout
 from api import errors
 from api.auth import TokenCache, revocation_listener
 from api.middleware import Admission, Guard, RateLimit, SecurityHeaders
-from api.routes import assignments, grids, me, ogc, pages, places, search
+from api.routes import assignments, basemap, grids, me, ogc, pages, places, search
 from api.settings import Settings
 from layers.db import new_pool
 
@@ -60,6 +60,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.token_cache = TokenCache(
         max_size=settings.token_cache_size, ttl=settings.token_cache_seconds
     )
+    app.state.tile_cache = basemap.TileCache()
     errors.install(app)
     app.include_router(ogc.router)
     app.include_router(places.router)
@@ -67,6 +68,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(grids.router)
     app.include_router(me.router)
     app.include_router(search.router)
+    app.include_router(basemap.router)
     app.include_router(pages.router)
     app.mount("/static", pages.static_files(), name="static")
     # Outermost first: headers on every answer, then the public's rate, then shedding,
