@@ -76,7 +76,7 @@ def build_locator(options: PageOptions) -> str:
     figure.html.add_child(raw(_controls(options)))
     figure.html.add_child(raw(_results(options)))
     layers = {
-        **base_layers(fmap, options),
+        **base_layers(fmap, options, grids=False),
         "stations": marker_cluster(fmap, w["kind_red_station"], options),
         "origin": feature_group(fmap, w["your_place"]),
     }
