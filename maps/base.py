@@ -271,6 +271,11 @@ def sign_in_box(options: PageOptions) -> str:
     )
 
 
+def skip_link(options: PageOptions, target: str) -> str:
+    """The first thing a keyboard reaches: a link past the map."""
+    return f'<a class="gg-skip" href="#{target}">{html.escape(options.words["skip_map"])}</a>'
+
+
 def config(options: PageOptions, **extra: Any) -> dict[str, Any]:
     """What the page script reads: the words, where the API is, the service icons."""
     return {

@@ -198,6 +198,21 @@ _ZH: dict[str, str] = {
     "kind_grid": "网格",
     "kind_building": "楼栋",
     "kind_household": "住户",
+    "search_address": "地址或地名",
+    "search_address_hint": "输入部分地址、楼栋、社区、网格、道路或驿站，例如 名都 3栋",
+    "matter_duty": "事项所需职责",
+    "any_duty": "不限",
+    "find_place": "查找地点",
+    "enter_coords": "输入经纬度",
+    "who_goes": "谁去处理（按先后）",
+    "more_details": "网格、地点和最近的驿站",
+    "legend_stacked": "同一楼栋的多名网格员",
+    "reason_household": "联系该住户的网格员",
+    "reason_building": "联系本楼 {n} 户",
+    "reason_duty": "本网格{duty}",
+    "reason_same_grid": "本网格网格员",
+    "reason_other_grid": "其他网格（{grid}）",
+    "same_building": "{n} 人住在同一楼栋",
 }
 
 

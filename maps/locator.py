@@ -20,6 +20,7 @@ from maps.base import (
     new_page,
     raw,
     render,
+    skip_link,
 )
 from maps.icons import SERVICES, service_icon
 
@@ -37,11 +38,6 @@ def _search(options: PageOptions) -> str:
         f'<ul class="gg-place-list" id="gg-place-list" aria-label="{w["search_matches"]}">'
         "</ul></form>"
     )
-
-
-def skip_link(options: PageOptions, target: str) -> str:
-    """The first thing a keyboard reaches: a link past the map."""
-    return f'<a class="gg-skip" href="#{target}">{html.escape(options.words["skip_map"])}</a>'
 
 
 def _controls(options: PageOptions) -> str:

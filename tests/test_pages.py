@@ -94,6 +94,7 @@ class Site:
     base: str
     dispatcher: str
     planner: str
+    url: str = ""
 
     def get(self, path: str, token: str | None = None) -> Any:
         headers = {"Authorization": f"Bearer {token}"} if token else {}
@@ -114,7 +115,7 @@ def site(databases, demo_template) -> Iterator[Site]:
         dispatcher = create_token(conn, role="dispatcher", scope_code=row[0], label="pages")
         planner = create_token(conn, role="planner", scope_code=row[0], label="pages")
     with served(url) as base:
-        yield Site(base, dispatcher, planner)
+        yield Site(base, dispatcher, planner, url)
 
 
 def test_pages_are_served_with_their_assets(site):
@@ -345,6 +346,7 @@ def test_dispatch_says_a_staff_token_is_needed(browser, site):
         needed = page.locator(".gg-needed")
         needed.wait_for()
         assert "Staff token needed" in needed.inner_text()
+        page.click(".gg-coords-box summary")
         page.fill("#gg-lon", str(HERE[0]))
         page.fill("#gg-lat", str(HERE[1]))
         page.click("#gg-coord-form button")
@@ -352,43 +354,89 @@ def test_dispatch_says_a_staff_token_is_needed(browser, site):
         probe.clean()
 
 
-def test_dispatch_shows_the_grid_its_members_and_the_nearest_help(browser, site):
-    grid = site.get("/collections/grids/items?limit=1&offset=10")["features"][0]["properties"]
-    household = site.get(
-        f"/collections/households/items?limit=1&grid_code={grid['code']}", site.dispatcher
-    )["features"][0]
-    lon, lat = household["geometry"]["coordinates"]
-    owner = site.get(f"/grids/at?lon={lon}&lat={lat}", site.dispatcher)["properties"]
-    nearest = site.get(f"/members/nearest?lon={lon}&lat={lat}&k=5", site.dispatcher)["features"]
-    stations = site.get(f"/stations/nearest?lon={lon}&lat={lat}&k=1&open_now=true")["features"]
+def _sign_in(page: Any, token: str) -> None:
+    page.fill("#gg-token", token)
+    page.click(".gg-signin-form button")
+    page.locator(".gg-signed-in").wait_for()
+
+
+def test_dispatch_finds_an_address_typed_in_part_and_the_responsible_member_first(browser, site):
+    with connect(site.url) as conn:
+        row = conn.execute(
+            "SELECT h.code, h.address, m.name, g.code FROM households h "
+            "JOIN assignments a ON a.household_id = h.id JOIN members m ON m.id = a.member_id "
+            "JOIN grids g ON g.id = h.grid_id WHERE h.address LIKE '%%单元%%' "
+            "ORDER BY h.code LIMIT 1 OFFSET 500"
+        ).fetchone()
+    assert row is not None
+    code, address, member, grid = row
+    community, building, unit, flat = address.split(" ")  # 名都社区 3栋 2单元 501
+    typed = f"{community[:2]} {building} {unit} {flat}"  # part of the address, as said
     with opened(browser, site, "/maps/dispatch", viewport={"width": 1280, "height": 900}) as probe:
         page = probe.page
-        page.fill("#gg-token", site.dispatcher)
-        page.click(".gg-signin-form button")
-        page.locator(".gg-signed-in").wait_for()
+        _sign_in(page, site.dispatcher)
         assert page.evaluate("sessionStorage.getItem('gridgis.token')") == site.dispatcher
+        page.locator("#gg-place").press_sequentially(typed, delay=20)
+        option = page.locator(".gg-place-option").first
+        option.wait_for()
+        assert address in option.inner_text()
+        page.keyboard.press("ArrowDown")
+        page.keyboard.press("Enter")
+        first = page.locator(".gg-responsible li").first
+        first.wait_for()
+        assert member in first.locator(".gg-name").inner_text()
+        assert "联系该住户的网格员" in first.inner_text()
+        expected = site.get(f"/dispatch/at?lon=116&lat=28.6&household={code}", site.dispatcher)[
+            "members"
+        ]
+        shown = page.locator(".gg-responsible .gg-name").all_inner_texts()
+        assert shown == [m["name"] for m in expected]
+        # the details fold away: grid, place, station
+        assert not page.locator(".gg-grid-name").is_visible()
+        page.click(".gg-more summary")
+        assert grid in page.inner_text(".gg-grid-name")
+        assert address in page.inner_text(".gg-address")
+        # one pin per building: every member is on the map, pins never stacked
+        pins = page.locator(".leaflet-marker-pane .gg-member-pin").all_inner_texts()
+        ranks = sorted(int(r) for pin in pins for r in pin.split(","))
+        assert ranks == list(range(1, len(expected) + 1))
+        shoot(probe, "dispatch")
+
+        # a swapped entry: the API's explanation, and the old answer gone
+        page.click(".gg-coords-box summary")
+        page.fill("#gg-lon", "28.684100")
+        page.fill("#gg-lat", "116.010500")
+        page.click("#gg-coord-form button")
+        until(page, "() => document.querySelector('#gg-status').dataset.kind === 'error'")
+        assert "swapped" in page.inner_text("#gg-status")
+        assert page.locator(".gg-responsible").count() == 0
+        assert page.locator(".leaflet-marker-pane .gg-member-pin").count() == 0
+        refused = [e for e in probe.errors if "400 (Bad Request)" in e]
+        assert len(refused) == 1  # the one call, answered with the explanation
+        probe.errors = [e for e in probe.errors if e not in refused]
+        probe.clean()
+
+
+def test_dispatch_answer_fits_the_first_screen_of_a_phone(browser, site):
+    household = site.get("/collections/households/items?limit=1&offset=3000", site.dispatcher)
+    lon, lat = household["features"][0]["geometry"]["coordinates"]
+    with opened(
+        browser, site, "/maps/dispatch?lang=en", viewport={"width": 375, "height": 700},
+        has_touch=True, is_mobile=True,
+    ) as probe:  # fmt: skip
+        page = probe.page
+        _sign_in(page, site.dispatcher)
+        page.click(".gg-coords-box summary")
         page.fill("#gg-lon", f"{lon:.6f}")
         page.fill("#gg-lat", f"{lat:.6f}")
         page.click("#gg-coord-form button")
-        page.locator(".gg-grid-name").wait_for()
-
-        assert owner["code"] == grid["code"]
-        assert owner["code"] in page.inner_text(".gg-grid-name")
-        assert owner["name"] in page.inner_text(".gg-grid-name")
-        assert page.inner_text(".gg-community-name") == owner["community"]["name"]
-        shown = page.locator(".gg-grid-members .gg-name").all_inner_texts()
-        assert shown == [m["name"] for m in owner["members"]]
-        assert all("*" not in name for name in shown)  # staff see full names
-        nearest_shown = page.locator(".gg-nearest-members .gg-name").all_inner_texts()
-        assert nearest_shown == [m["properties"]["name"] for m in nearest]
-        assert f"{lon:.6f}, {lat:.6f}" in page.inner_text("#gg-result")
-        if stations:
-            assert page.inner_text(".gg-station-name") == stations[0]["properties"]["name"]
-        # one dashed line to each member and to the station, each labelled with its distance
-        lines = page.locator(".leaflet-overlay-pane path.gg-line").count()
-        assert lines == len(nearest) + len(stations)
-        assert page.locator(".gg-distance-label").count() == lines
-        shoot(probe, "dispatch")
+        first = page.locator(".gg-responsible li").first
+        first.wait_for()
+        page.evaluate("window.scrollTo(0, 0)")
+        box = first.bounding_box()
+        assert box["y"] + box["height"] <= 700, "the first member is below the first screen"
+        assert page.evaluate("document.scrollingElement.scrollWidth") <= 375
+        shoot(probe, "dispatch-phone")
         probe.clean()
 
 
@@ -696,10 +744,12 @@ def test_dispatch_shows_grid_and_community_names_as_text(browser, hostile_site):
         page.fill("#gg-token", site.dispatcher)
         page.click(".gg-signin-form button")
         page.locator(".gg-signed-in").wait_for()
+        page.click(".gg-coords-box summary")
         page.fill("#gg-lon", f"{inside.x:.6f}")
         page.fill("#gg-lat", f"{inside.y:.6f}")
         page.click("#gg-coord-form button")
-        page.locator(".gg-grid-name").wait_for()
+        page.locator(".gg-responsible").wait_for()
+        page.click(".gg-more summary")
         assert page.inner_text(".gg-grid-name") == f"{HOSTILE_GRID}（{HOSTILE_CODE}）"
         assert page.inner_text(".gg-community-name") == HOSTILE_COMMUNITY
         label = page.locator(".gg-area-name", has_text=HOSTILE_COMMUNITY)
