@@ -45,6 +45,7 @@ class GridOutcome:
     idle_capacity: int
     moved: int  # households that had a member of this grid and now have another
     members: list[MemberLoad]
+    old_geom: BaseGeometry | None = None  # before the edit; None when created
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,8 @@ class Move:
     household: str
     from_grid: str | None
     to_grid: str | None
+    lon: float = 0.0
+    lat: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -176,6 +179,7 @@ def _outcome(
         idle_capacity=solution.idle_capacity if solution else 0,
         moved=solution.moved if solution else 0,
         members=loads.get(grid.grid_id, []),
+        old_geom=grid.old_geom,
     )
 
 
@@ -207,7 +211,8 @@ async def moves(conn: Connection, before: Before, codes: dict[int, str]) -> list
     """Households whose grid changed; `codes` maps the touched grid ids to their codes."""
     rows = await fetchall(
         conn,
-        "SELECT h.id, h.code, h.grid_id FROM households h WHERE h.id = ANY(%s) ORDER BY h.code",
+        "SELECT h.id, h.code, h.grid_id, ST_X(h.geom), ST_Y(h.geom) FROM households h "
+        "WHERE h.id = ANY(%s) ORDER BY h.code",
         (before.household,),
     )
     was = dict(zip(before.household, before.grid, strict=True))
@@ -216,5 +221,7 @@ async def moves(conn: Connection, before: Before, codes: dict[int, str]) -> list
         return codes.get(grid_id) if grid_id is not None else None
 
     return [
-        Move(str(code), name(was[hid]), name(now)) for hid, code, now in rows if was[hid] != now
+        Move(str(code), name(was[hid]), name(now), float(x), float(y))
+        for hid, code, now, x, y in rows
+        if was[hid] != now
     ]

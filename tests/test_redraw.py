@@ -174,6 +174,11 @@ def test_preview_changes_nothing_and_save_does_what_it_showed(client, db):
     assert shown["households_moved"], "the bump should take at least one building"
     assert {m["from"] for m in shown["households_moved"]} == {into}
     assert {m["to"] for m in shown["households_moved"]} == {target}
+    # where the households are, and the land that changes grid, for the map
+    moved = shown["households_moved"][0]
+    assert 115 < moved["lon"] < 117 and 28 < moved["lat"] < 29
+    areas = {(a["from"], a["to"]): a["area_m2"] for a in shown["areas_moved"]}
+    assert areas[(into, target)] > 100 and all(a["geometry"] for a in shown["areas_moved"])
 
     saved = client.put(f"/grids/{target}", json=body, headers={**headers, "If-Match": '"1"'})
     assert saved.status_code == 200, saved.text
