@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 import shapely
+from shapely import wkb
 from shapely.geometry import mapping, shape
 
 from api.routes.pages import VENDORED, _csp
@@ -454,7 +455,7 @@ def test_planner_colours_grids_by_status_and_shows_loads(browser, site):
         assert len(set(fills)) >= 2  # ok, understaffed, overstaffed ...
         legend = page.locator(".gg-legend")
         assert legend.is_visible() and "人手不足" in legend.inner_text()
-        assert page.locator("#gg-redraw").is_disabled()
+        assert not page.locator("#gg-redraw").is_visible()  # no editing before sign-in
         assert page.locator(".gg-needed").is_visible()
 
         page.fill("#gg-token", site.planner)
@@ -541,105 +542,284 @@ def writable_site(databases, demo_template) -> Iterator[tuple[Site, str]]:
         yield Site(base, "", planner), url
 
 
-def test_planner_redraws_a_grid_previews_and_saves_it(browser, writable_site):
+def _fit(page: Any, geometry: Any) -> None:
+    page.evaluate(
+        """geometry => {
+            const map = Object.values(window).find(v => v instanceof L.Map);
+            map.fitBounds(L.geoJSON(geometry).getBounds().pad(0.15), { animate: false });
+        }""",
+        geometry,
+    )
+
+
+def _screen(page: Any, lon: float, lat: float) -> tuple[float, float]:
+    """Where (lon, lat) is on the screen now."""
+    x, y = page.evaluate(
+        """([lon, lat]) => {
+            const map = Object.values(window).find(v => v instanceof L.Map);
+            const p = map.latLngToContainerPoint([lat, lon]);
+            const box = map.getContainer().getBoundingClientRect();
+            return [box.left + p.x, box.top + p.y];
+        }""",
+        [lon, lat],
+    )
+    return float(x), float(y)
+
+
+def _grid_at_screen(page: Any, x: float, y: float) -> str | None:
+    """The grid whose shape holds the screen point (to show a click lands inside a grid)."""
+    return page.evaluate(
+        """([x, y]) => {
+            const map = Object.values(window).find(v => v instanceof L.Map);
+            const box = map.getContainer().getBoundingClientRect();
+            const at = map.containerPointToLatLng([x - box.left, y - box.top]);
+            let found = null;
+            map.eachLayer(l => {
+                if (!l.feature || !l.feature.properties.community_code || !l.getBounds) return;
+                if (l.getBounds().contains(at)) found = found || l.feature.properties.code;
+            });
+            return found;
+        }""",
+        [x, y],
+    )
+
+
+def _links(url: str) -> list[tuple[Any, ...]]:
+    with connect(url) as conn:
+        return conn.execute(
+            "SELECT household_id, member_id, run_id, distance_m FROM assignments ORDER BY 1"
+        ).fetchall()
+
+
+def _save(page: Any) -> Any:
+    """Save (confirming when the preview leaves problems); the response of the save."""
+    card = page.locator("#gg-detail .gg-preview")
+    with page.expect_response(lambda r: r.request.method in ("PUT", "POST")
+                              and "preview" not in r.url) as saved:  # fmt: skip
+        card.locator(".gg-save").click()
+        if card.locator(".gg-save-anyway").count():
+            card.locator(".gg-save-anyway").click()
+    return saved.value
+
+
+def _bumped_ring(url: str, code: str) -> tuple[list[list[float]], int]:
+    """The grid's ring (open) with one vertex added out into a neighbour, past the
+    neighbour's household nearest to the grid: (ring, index of the new vertex)."""
+    with connect(url) as conn:
+        row = conn.execute(
+            "SELECT ST_AsBinary(t.geom), ST_AsBinary(h.geom) FROM grids t "
+            "JOIN grids g ON g.community_code = t.community_code AND g.id <> t.id "
+            "JOIN households h ON h.grid_id = g.id WHERE t.code = %s "
+            "ORDER BY ST_Distance(h.geom, t.geom) LIMIT 1",
+            (code,),
+        ).fetchone()
+    assert row is not None
+    grid, home = wkb.loads(row[0]), wkb.loads(row[1])
+    ring = [list(p) for p in grid.geoms[0].exterior.coords[:-1]]
+    crs = metric_crs_for(home.x, home.y)
+    metres = [to_metric(shapely.Point(p), crs) for p in ring]
+    h = to_metric(home, crs)
+    edges = [shapely.LineString([metres[i], metres[(i + 1) % len(ring)]]) for i in range(len(ring))]
+    i = min(range(len(ring)), key=lambda k: edges[k].distance(h))
+    near = edges[i].interpolate(edges[i].project(h))
+    d = near.distance(h)
+    out = shapely.Point(
+        near.x + (h.x - near.x) * (d + 70) / d, near.y + (h.y - near.y) * (d + 70) / d
+    )
+    bump = to_lonlat(out, crs)
+    return [*ring[: i + 1], [bump.x, bump.y], *ring[i + 1 :]], i + 1
+
+
+def test_planner_draws_inside_grids_previews_saves_and_undoes_exactly(browser, writable_site):
     site, url = writable_site
     code = f"{COMMUNITY}-G01"
     grid = site.get(f"/grids/{code}")
-    community = site.get(f"/collections/communities/items?code={COMMUNITY}")["features"]
-    community = next(f for f in community if f["properties"]["code"] == COMMUNITY)
-    # grown just past the nearest household of a neighbour, so that it changes grid
-    reach = _nearest_outside_m(url, code) + 10
-    polygon = _grown(shape(grid["geometry"]), shape(community["geometry"]), reach)
+    ring, bump = _bumped_ring(url, code)
+    polygon = {"type": "Polygon", "coordinates": [[*ring, ring[0]]]}
     version = _grid_version(url, code)
+    links_before = _links(url)
     with opened(
         browser, site, "/maps/planner?lang=en", viewport={"width": 1280, "height": 800}
     ) as probe:
         page = probe.page
-        page.fill("#gg-token", site.planner)
-        page.click(".gg-signin-form button")
-        page.locator(".gg-signed-in").wait_for()
+        _sign_in(page, site.planner)
         until(page, "() => document.querySelectorAll('path.gg-member-home').length > 0")
-        # a click inside the grid (zoomed to it) selects it
-        inside = shapely.point_on_surface(shape(grid["geometry"]))
-        x, y = page.evaluate(
-            """([bounds, lon, lat]) => {
-                const map = Object.values(window).find(v => v instanceof L.Map);
-                map.fitBounds(L.geoJSON(bounds).getBounds().pad(0.1), { animate: false });
-                const p = map.latLngToContainerPoint([lat, lon]);
-                const box = map.getContainer().getBoundingClientRect();
-                return [box.left + p.x, box.top + p.y];
-            }""",
-            [grid, inside.x, inside.y],
-        )
-        page.mouse.click(x, y)
+        # the grid chosen from the list, by keyboard
+        page.focus("#gg-grid")
+        page.select_option("#gg-grid", code)
         until(page, "c => document.querySelector('#gg-detail').textContent.includes(c)", code)
-        redraw = page.locator("#gg-redraw")
-        assert redraw.is_enabled()
-        click_vertices = """ring => {
-            const map = Object.values(window).find(v => v instanceof L.Map);
-            for (const [lon, lat] of ring) map.fire('click', { latlng: L.latLng(lat, lon) });
-        }"""
+        assert page.locator("#gg-tools").is_visible()
+        _fit(page, polygon)
 
         # Esc drops a shape being drawn
-        redraw.click()
+        page.click("#gg-redraw")
         page.locator("#gg-finish").wait_for()
-        page.evaluate(click_vertices, polygon["coordinates"][0][:2])
-        assert page.locator("path.gg-vertex").count() == 2
+        for lon, lat in ring[:2]:
+            page.mouse.click(*_screen(page, lon, lat))
+        assert page.locator(".gg-vertex").count() == 2
         page.keyboard.press("Escape")
         page.locator("#gg-finish").wait_for(state="hidden")
-        assert page.locator("path.gg-vertex").count() == 0 and redraw.is_enabled()
+        assert page.locator(".gg-vertex").count() == 0
 
-        # the grown grid, vertex by vertex; Finish previews it
-        redraw.click()
+        # the grid and a bump into a neighbour, vertex by vertex, each a real click inside a
+        # grid; each click near a neighbour's vertex lands exactly on it (snapping)
+        page.click("#gg-redraw")
         page.locator("#gg-finish").wait_for()
-        page.evaluate(click_vertices, polygon["coordinates"][0][:-1])
-        assert re.search(r"\d+\.\d{6}, \d+\.\d{6}", page.inner_text("#gg-redraw-hint"))
+        inside = 0
+        for k, (lon, lat) in enumerate(ring):
+            x, y = _screen(page, lon, lat)
+            inside += _grid_at_screen(page, x, y) is not None
+            page.mouse.click(x, y, delay=10)
+            page.wait_for_timeout(350 if k % 2 else 0)  # no double-click between vertices
+        assert inside >= len(ring) - 2  # the clicks land in grids, and still add vertices
+        assert page.locator(".gg-vertex").count() == len(ring)
         with page.expect_response(lambda r: r.url.endswith("/preview")) as answered:
             page.click("#gg-finish")
-        sent = answered.value.request.post_data_json
         assert answered.value.status == 200
-        assert sent == {
-            "type": "Polygon",
-            "coordinates": [[list(p) for p in polygon["coordinates"][0]]],
-        }
+        sent = answered.value.request.post_data_json["coordinates"][0]
+        assert len(sent) == len(ring) + 1
+        snapped = [p for k, p in enumerate(sent[:-1]) if k != bump]
+        # exactly on the grid's own vertices (to the 7 decimals of the API), by snapping
+        own = [c for k, p in enumerate(ring) if k != bump for c in p]
+        assert [c for p in snapped for c in p] == pytest.approx(own, abs=1e-7)
         card = page.locator("#gg-detail .gg-preview")
         card.locator(".gg-moved-count").wait_for()
-
-        expected = httpx.post(
-            f"{site.base}/grids/{code}/preview",
-            json=sent,
-            headers={"Authorization": f"Bearer {site.planner}"},
-            timeout=30,
-        ).json()
+        expected = answered.value.json()
         moved = len(expected["households_moved"])
-        assert moved > 0, "the bump should take at least one household"
-        assert f"{moved} households change grid" in card.inner_text()
-        assert card.locator(".gg-moves li").count() == min(moved, 5) + (moved > 5)
-        touched = expected["grids"]["features"]
-        assert len(touched) > 1  # the grid and the neighbours it reaches into
-        for feature in touched:
+        assert moved > 0 and f"{moved} households change grid" in card.inner_text()
+        # on the map: the households that change grid, and the land that changes grid
+        assert page.locator("path.gg-moved-household").count() == moved
+        assert page.locator("path.gg-moved-area").count() >= 1
+        for feature in expected["grids"]["features"]:
             row = card.locator(f'.gg-touched[data-code="{feature["id"]}"]')
-            counts = row.locator(".gg-new-households").inner_text()
-            assert counts.endswith(f"→ {feature['properties']['households']}")
-            assert row.locator("table.gg-loads tbody tr").count() == len(
-                feature["properties"]["members"]
+            assert (
+                row.locator(".gg-new-households")
+                .inner_text()
+                .endswith(f"→ {feature['properties']['households']}")
             )
-        assert page.locator(".leaflet-overlay-pane path[stroke-dasharray='8 6']").count() == len(
-            touched
-        )
-        assert expected["can_save"] is True and card.locator(".gg-save").is_enabled()
-        page.mouse.move(5, 400)  # no grid tooltip over the shot
+        assert card.locator(".gg-problem").count() == len(expected["problems"])
+        for problem in expected["problems"]:
+            if problem["kind"] in ("gap", "overlap", "sliver", "outside"):
+                assert f"{round(problem['area_m2']):,}" in card.inner_text()
+        page.mouse.move(5, 400)
         shoot(probe, "planner-redraw")
-
-        with page.expect_response(lambda r: r.request.method == "PUT") as saved:
-            card.locator(".gg-save").click()
-        assert saved.value.status == 200
-        assert saved.value.request.headers["if-match"] == f'"{version}"'
+        saved = _save(page)
+        assert saved.status == 200 and saved.request.headers["if-match"] == f'"{version}"'
         until(page, "() => document.querySelector('#gg-status').dataset.kind === 'ok'")
-        assert f"version {version + 1}" in page.inner_text("#gg-status")
+        assert _links(url) != links_before
+
+        # the history, and undo: shapes and every household's member as before
+        page.click("#gg-history")
+        page.locator(".gg-history .gg-undo").wait_for()
+        page.click(".gg-history .gg-undo")
+        until(page, "() => document.querySelector('#gg-status').textContent.includes('Undone')")
         probe.clean()
-    assert _grid_version(url, code) == version + 1
+    assert _links(url) == links_before
     assert _partition_gap_m2(url, COMMUNITY) < 1.0
+    assert site.get(f"/grids/{code}")["geometry"] == grid["geometry"]
+
+
+def test_planner_drags_a_vertex_splits_and_merges(browser, writable_site):
+    site, url = writable_site
+    code = f"{COMMUNITY}-G02"
+    grid = site.get(f"/grids/{code}")
+    with opened(
+        browser, site, "/maps/planner?lang=en", viewport={"width": 1280, "height": 800}
+    ) as probe:
+        page = probe.page
+        _sign_in(page, site.planner)
+        page.select_option("#gg-grid", code)
+        until(page, "c => document.querySelector('#gg-detail').textContent.includes(c)", code)
+        _fit(page, grid["geometry"])
+        # drag the third vertex 40 px right: the preview gets the moved vertex
+        page.click("#gg-edit")
+        handle = page.locator(".gg-handle").nth(2)
+        handle.wait_for()
+        box = handle.bounding_box()
+        x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+        page.mouse.move(x, y)
+        page.mouse.down()
+        page.mouse.move(x + 20, y, steps=4)
+        page.mouse.move(x + 40, y, steps=4)
+        page.mouse.up()
+        with page.expect_response(lambda r: r.url.endswith("/preview")) as answered:
+            page.click("#gg-finish")
+        ring = grid["geometry"]["coordinates"][0][0]
+        sent = answered.value.request.post_data_json["coordinates"][0]
+        assert sent[2] != ring[2] and sent[2][0] > ring[2][0]  # moved east
+        assert sent[3] == ring[3]  # the others stay
+        page.locator("#gg-detail .gg-preview").wait_for()
+        page.click("#gg-detail .gg-preview button:has-text('Cancel')")
+
+        # split with a line drawn across the grid (from a neighbour to a neighbour)
+        (west, south, east, north) = shape(grid["geometry"]).bounds
+        middle = (south + north) / 2
+        page.click("#gg-split")
+        page.locator("#gg-finish").wait_for()
+        for lon in (west - 0.0015, east + 0.0015):
+            page.mouse.click(*_screen(page, lon, middle))
+            page.wait_for_timeout(350)
+        with page.expect_response(lambda r: r.url.endswith("/split/preview")) as answered:
+            page.click("#gg-finish")
+        assert answered.value.status == 200, answered.value.text()
+        created = next(
+            f["id"]
+            for f in answered.value.json()["grids"]["features"]
+            if f["properties"]["change"] == "created"
+        )
+        assert _save(page).status == 200
+        until(
+            page,
+            "c => [...document.querySelectorAll('#gg-grid option')].some(o => o.value === c)",
+            created,
+        )
+
+        # merge the new grid back into its parent
+        page.select_option("#gg-grid", code)
+        page.locator("#gg-tools").wait_for()
+        page.select_option("#gg-merge-with", created)
+        with page.expect_response(lambda r: r.url.endswith("/merge/preview")) as answered:
+            page.click("#gg-merge")
+        assert answered.value.status == 200
+        assert _save(page).status == 200
+        until(
+            page,
+            "c => ![...document.querySelectorAll('#gg-grid option')].some(o => o.value === c)",
+            created,
+        )
+        probe.clean()
+    assert _partition_gap_m2(url, COMMUNITY) < 1.0
+    with connect(url) as conn:
+        assert conn.execute("SELECT 1 FROM grids WHERE code = %s", (created,)).fetchone() is None
+
+
+def test_planner_controls_follow_role_and_jurisdiction(browser, writable_site):
+    site, url = writable_site
+    with connect(url, autocommit=True) as conn:
+        dispatcher = create_token(conn, role="dispatcher", scope_code=COMMUNITY, label="pages")
+    outside = site.get("/collections/grids/items?community_code=360190001002&limit=1")
+    other = outside["features"][0]["properties"]["code"]
+    with opened(
+        browser, site, "/maps/planner?lang=en", viewport={"width": 1280, "height": 800}
+    ) as probe:
+        page = probe.page
+        _sign_in(page, site.planner)  # a planner of 名都社区
+        page.select_option("#gg-grid", f"{COMMUNITY}-G01")
+        page.locator("#gg-tools").wait_for()
+        page.select_option("#gg-grid", other)  # another community's grid: view only
+        until(page, "() => document.querySelector('#gg-tools').hidden")
+        assert "outside the grids you may edit" in page.inner_text("#gg-redraw-hint")
+        page.click(".gg-signout")
+        _sign_in(page, dispatcher)
+        page.select_option("#gg-grid", f"{COMMUNITY}-G01")
+        until(
+            page,
+            "c => document.querySelector('#gg-detail').textContent.includes(c)",
+            f"{COMMUNITY}-G01",
+        )
+        assert not page.locator("#gg-tools").is_visible()
+        assert not page.locator("#gg-redraw, #gg-split, #gg-merge").first.is_visible()
+        probe.clean()
 
 
 def test_every_grid_status_has_a_colour_and_a_label_in_both_languages():

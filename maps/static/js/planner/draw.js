@@ -34,9 +34,11 @@ export class MapTools {
     this.onKey = (event) => this.key(event);
   }
 
-  /* Where a point lands: on a neighbour's vertex or edge when near one (10 px). */
-  snapped(latlng) {
+  /* Where a point lands: on a neighbour's vertex or edge when near one (10 px), unless Alt
+     is held. */
+  snapped(latlng, event) {
     const point = [latlng.lng, latlng.lat];
+    if (event && event.originalEvent && event.originalEvent.altKey) return point;
     const project = ([lon, lat]) => {
       const p = this.map.latLngToContainerPoint([lat, lon]);
       return [p.x, p.y];
@@ -67,7 +69,7 @@ export class MapTools {
 
   clicked(event) {
     if (repeated(event)) return;
-    const [lon, lat] = this.snapped(event.latlng);
+    const [lon, lat] = this.snapped(event.latlng, event);
     const { phase } = this.state;
     if (phase === DRAWING) this.state.add(lon, lat);
     else if (phase === LINE) this.state.addLinePoint(lon, lat);
@@ -78,7 +80,7 @@ export class MapTools {
 
   moved(event) {
     if (this.state.phase !== DRAWING && this.state.phase !== LINE) return;
-    this.pointer = this.snapped(event.latlng);
+    this.pointer = this.snapped(event.latlng, event);
     this.drawOutline();
   }
 
@@ -136,7 +138,7 @@ export class MapTools {
       title: String(i + 1),
     });
     handle.on("drag", (event) => {
-      const [lon, lat] = this.snapped(event.target.getLatLng());
+      const [lon, lat] = this.snapped(event.target.getLatLng(), event);
       event.target.setLatLng([lat, lon]);
       const ring = this.state.vertices.map((v, j) => (j === i ? [lon, lat] : v));
       this.outline.setLatLngs([...ring, ring[0]].map(toLatLng));
