@@ -92,7 +92,10 @@ def build_dispatch(options: PageOptions) -> str:
     )
     figure.html.add_child(raw(_controls(options)))
     figure.html.add_child(
-        raw('<section class="gg-side" id="gg-result" aria-live="polite"></section>')
+        raw(
+            '<section class="gg-side" id="gg-result" aria-live="polite" tabindex="0" '
+            f'aria-label="{html.escape(w["who_goes"])}"></section>'
+        )
     )
     layers = {
         **base_layers(fmap, options),

@@ -270,6 +270,7 @@ _ZH: dict[str, str] = {
     "no_history": "还没有修改记录。",
     "close": "关闭",
     "outside_jurisdiction": "该网格不在您的管辖范围内：不显示网格员负荷。",
+    "grid_details": "网格详情",
     "undone": "已撤销：网格 {code} 现为第 {version} 版，住户的联系网格员已恢复。",
 }
 

@@ -269,5 +269,6 @@ EN: dict[str, str] = {
     "no_history": "No change yet.",
     "close": "Close",
     "outside_jurisdiction": "This grid lies outside your jurisdiction: no member loads.",
+    "grid_details": "Grid details",
     "undone": "Undone: grid {code} is now version {version}; every household has its member back.",
 }

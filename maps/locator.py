@@ -68,7 +68,7 @@ def _controls(options: PageOptions) -> str:
 def _results(options: PageOptions) -> str:
     w = options.words
     return (
-        '<section class="gg-results" aria-labelledby="gg-results-title">'
+        '<section class="gg-results" aria-labelledby="gg-results-title" tabindex="0">'
         f'<h2 id="gg-results-title">{html.escape(w["nearest_heading"])}</h2>'
         f'<p class="gg-empty" id="gg-empty">{html.escape(w["choose_place"])}</p>'
         '<ol class="gg-list" id="gg-list"></ol></section>'

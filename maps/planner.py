@@ -105,7 +105,8 @@ def build_planner(options: PageOptions) -> str:
     figure.html.add_child(raw(_controls(options)))
     figure.html.add_child(
         raw(
-            '<section class="gg-side" id="gg-detail" aria-live="polite">'
+            '<section class="gg-side" id="gg-detail" aria-live="polite" tabindex="0" '
+            f'aria-label="{html.escape(w["grid_details"])}">'
             f'<p class="gg-muted">{html.escape(w["pick_grid"])}</p></section>'
         )
     )

@@ -176,9 +176,14 @@ class Probe:
         assert self.errors == [], f"console errors: {self.errors}"
 
 
+AXE = ROOT / "tests" / "vendor" / "axe-core" / "axe.min.js"
+
+
 @contextmanager
-def opened(browser, site: Site, path: str, **context: Any) -> Iterator[Probe]:
+def opened(browser, site: Site, path: str, *, axe: bool = False, **context: Any) -> Iterator[Probe]:
     ctx = browser.new_context(timezone_id="Asia/Shanghai", **context)
+    if axe:  # injected by the browser itself (not a page script: the CSP stays as it is)
+        ctx.add_init_script(path=str(AXE))
     page = ctx.new_page()
     probe = Probe(page)
 
@@ -992,3 +997,158 @@ def test_the_csp_refuses_an_injected_inline_script_and_handler(browser, site):
         # ... and nothing else went wrong
         probe.errors = [e for e in probe.errors if e not in refused]
         probe.clean()
+
+
+# ---- accessibility (axe-core) and the resident's keyboard ----
+
+
+def _axe(page: Any) -> list[str]:
+    """axe-core's serious and critical violations of the page as it is now."""
+    result = page.evaluate(
+        "async () => (await axe.run(document, { resultTypes: ['violations'] })).violations"
+        ".filter(v => v.impact === 'serious' || v.impact === 'critical')"
+        ".map(v => v.id + ': ' + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | '))"
+    )
+    return list(result)
+
+
+def test_every_page_has_no_serious_or_critical_axe_violation(browser, site):
+    if not AXE.exists():
+        pytest.fail("axe-core is missing: run `make test` (scripts/vendor-assets.sh)")
+    household = site.get("/collections/households/items?limit=1&offset=700", site.dispatcher)
+    lon, lat = household["features"][0]["geometry"]["coordinates"]
+    found: dict[str, list[str]] = {}
+    for path in ("/locator", "/locator?lang=en", "/maps/dispatch", "/maps/planner"):
+        with opened(
+            browser, site, path, axe=True, viewport={"width": 1280, "height": 800}
+        ) as probe:
+            page = probe.page
+            wait_for_paths(page, 5)
+            if path.startswith("/locator"):
+                page.fill("#gg-place", "紫阳大道")
+                page.keyboard.press("Enter")
+                page.locator(".gg-row").first.wait_for()
+            elif path == "/maps/dispatch":
+                _sign_in(page, site.dispatcher)
+                page.click(".gg-coords-box summary")
+                page.fill("#gg-lon", f"{lon:.6f}")
+                page.fill("#gg-lat", f"{lat:.6f}")
+                page.click("#gg-coord-form button")
+                page.locator(".gg-responsible").wait_for()
+                page.click(".gg-more summary")
+            else:
+                _sign_in(page, site.planner)
+                page.select_option("#gg-grid", f"{COMMUNITY}-G01")
+                page.locator("#gg-detail table.gg-loads").wait_for()
+            found[path] = _axe(page)
+            probe.clean()
+    assert found == {key: [] for key in found}, found
+
+
+def test_a_resident_finds_the_nearest_open_station_by_typing_a_place_keyboard_only(browser, site):
+    with opened(
+        browser, site, "/locator?lang=en", viewport={"width": 375, "height": 700},
+        has_touch=True, is_mobile=True,
+    ) as probe:  # fmt: skip
+        page = probe.page
+        wait_for_paths(page, 5)
+        page.keyboard.press("Tab")  # the first stop is the skip link past the map
+        assert page.evaluate("document.activeElement.className") == "gg-skip"
+        page.keyboard.press("Enter")
+        for _ in range(4):  # the place box is the first field after the skip
+            page.keyboard.press("Tab")
+            if page.evaluate("document.activeElement.id") == "gg-place":
+                break
+        assert page.evaluate("document.activeElement.id") == "gg-place"
+        page.keyboard.type("艾溪湖湿地", delay=30)
+        page.locator(".gg-place-option").first.wait_for()
+        page.keyboard.press("ArrowDown")
+        assert "艾溪湖湿地公园" in page.evaluate("document.activeElement.textContent")
+        page.keyboard.press("Enter")
+        row = page.locator(".gg-row").first
+        row.wait_for()
+        # only open stations: Tab to the check box and Space
+        for _ in range(10):
+            page.keyboard.press("Tab")
+            if page.evaluate("document.activeElement.id") == "gg-open-now":
+                break
+        page.keyboard.press("Space")
+        (park,) = [f for f in site.get("/places/search?q=艾溪湖湿地公园")["features"][:1]]
+        plon, plat = park["geometry"]["coordinates"]
+        wanted = site.get(f"/stations/nearest?lon={plon}&lat={plat}&k=8&open_now=true")["features"]
+        until(
+            page,
+            "n => document.querySelector('.gg-row-name') && "
+            "document.querySelector('.gg-row-name').textContent === n",
+            arg=wanted[0]["properties"]["name"],
+        )
+        first = page.locator(".gg-row").first
+        text = first.inner_text()
+        assert "in a straight line" in text and "today " in text
+        assert not re.search(r"\d+\.\d{5}", page.inner_text("body"))  # no coordinates
+        # the week on demand, and directions in the phone's map apps
+        hrefs = first.locator(".gg-app").evaluate_all("as => as.map(a => a.href)")
+        assert hrefs[0].startswith("geo:") and "uri.amap.com" in hrefs[1]
+        assert "api.map.baidu.com" in hrefs[2]
+        gcj = wanted[0]["properties"]["gcj02"]
+        assert f"position={gcj[0]:.6f},{gcj[1]:.6f}" in hrefs[1]
+        page.evaluate("window.scrollTo(0, 0)")
+        shoot(probe, "locator-keyboard")
+        probe.clean()
+
+
+def test_the_base_map_draws_offline(browser, site):
+    with opened(
+        browser, site, "/locator?lang=en", viewport={"width": 1024, "height": 700}
+    ) as probe:
+        page = probe.page
+        wait_for_paths(page, 5)
+        page.evaluate(
+            """() => {
+                const map = Object.values(window).find(v => v instanceof L.Map);
+                map.setView([28.686, 115.965], 16, { animate: false });
+            }"""
+        )
+        until(page, "() => document.querySelectorAll('.leaflet-tile-container canvas').length > 0")
+        until(page, "() => [...document.querySelectorAll('.gg-base-label')].length > 0")
+        # the tiles came from this server (no request left 127.0.0.1: probe.clean) and drew
+        assert any(p.startswith("/basemap/16/") for p in probe.local)
+        painted = page.evaluate(
+            """() => [...document.querySelectorAll('.leaflet-tile-container canvas')].some(c => {
+                const data = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+                for (let i = 3; i < data.length; i += 4) if (data[i] > 0) return true;
+                return false;
+            })"""
+        )
+        assert painted
+        labels = page.locator(".gg-base-label").all_inner_texts()
+        assert any("路" in label or "湖" in label for label in labels), labels
+        shoot(probe, "basemap")
+        probe.clean()
+
+
+def _modules(entry: Path) -> set[Path]:
+    """An ES module and every module it imports, transitively."""
+    seen: set[Path] = set()
+    todo = [entry]
+    while todo:
+        module = todo.pop()
+        if module in seen:
+            continue
+        seen.add(module)
+        for name in re.findall(
+            r"""from\s+["'](\.[^"']+)["']""", module.read_text(encoding="utf-8")
+        ):
+            todo.append((module.parent / name).resolve())
+    return seen
+
+
+def test_each_page_serves_under_400_kb_of_script_and_style():
+    static = ROOT / "maps" / "static"
+    for name, builder in BUILDERS.items():
+        page = builder(PageOptions())
+        files = {static / a.removeprefix("/static/") for a in _assets(page)
+                 if a.endswith((".js", ".css"))}  # fmt: skip
+        files |= _modules((static / "js" / name / "main.js").resolve())
+        total = sum(f.stat().st_size for f in files)
+        assert total < 400_000, f"{name}: {total:,} bytes of script and style"
