@@ -90,6 +90,11 @@ class Household(Base):
         _gist("households"),
         Index("households_grid_idx", "grid_id"),
         _trigram("households", "address"),
+        Index(
+            "households_address_prefix",
+            "address",
+            postgresql_ops={"address": "text_pattern_ops"},
+        ),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(32), unique=True)

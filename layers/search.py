@@ -21,8 +21,16 @@ _MATCH = "(%(q)s <%% {0} OR {0} ILIKE %(like)s)"  # small tables: also any subst
 _IN_SCOPE = "(NOT %(staff)s OR %(scope)s IN (c.code, c.parent_code, s.parent_code))"
 
 
+# Matches taken of each kind before ranking them: a community's name matches every address
+# in it (thousands in a city); ranking them all would cost more than it tells.
+RECALL = 200
+
+
 def _candidates(kind: str, sql: str) -> str:
-    return f"(SELECT '{kind}' AS kind, * FROM ({sql}) x ORDER BY score DESC, name LIMIT %(n)s)"
+    return (
+        f"(SELECT '{kind}' AS kind, * FROM (SELECT * FROM ({sql}) m LIMIT {RECALL}) x "
+        "ORDER BY score DESC, name LIMIT %(n)s)"
+    )
 
 
 _AREAS = f"""
@@ -63,13 +71,23 @@ _BUILDINGS = f"""
     LEFT JOIN areas s ON s.code = c.parent_code
     WHERE %(staff)s AND l.kind = 'building' AND %(q)s <%% l.name AND {_IN_SCOPE}
 """
-# Households: 2.4 M addresses in a city; only the trigram index narrows them.
-_HOUSEHOLDS = f"""
+# Households: 2.4 M addresses in a city. An address typed from its start is a prefix range
+# of the address index (in order: the exact one first); anything else the trigram index
+# narrows. Both capped, then ranked together.
+_HOUSEHOLD = f"""
     SELECT h.code, h.address AS name, c.name AS context, h.geom,
            {_SCORE.format("h.address")} AS score
     FROM households h JOIN grids g ON g.id = h.grid_id
     JOIN areas c ON c.code = g.community_code LEFT JOIN areas s ON s.code = c.parent_code
-    WHERE %(staff)s AND %(q)s <%% h.address AND {_IN_SCOPE}
+    WHERE %(staff)s AND {{match}} AND {_IN_SCOPE}
+"""
+_HOUSEHOLDS = f"""
+    SELECT DISTINCT ON (code) * FROM (
+        (SELECT * FROM ({_HOUSEHOLD.format(match="h.address LIKE %(prefix)s")}) p
+         ORDER BY name LIMIT {{recall}})
+        UNION ALL
+        (SELECT * FROM ({_HOUSEHOLD.format(match="%(q)s <%% h.address")}) t LIMIT {{recall}})
+    ) both_ways ORDER BY code, score DESC
 """
 
 _PARTS = {
@@ -80,7 +98,7 @@ _PARTS = {
     "landmark": _LANDMARKS,
     "station": _STATIONS,
     "building": _BUILDINGS,
-    "household": _HOUSEHOLDS,
+    "household": _HOUSEHOLDS.replace("{recall}", str(RECALL)),
 }
 _ORDER = "CASE kind " + " ".join(f"WHEN '{k}' THEN {i}" for i, k in enumerate(KINDS)) + " END"
 
@@ -113,6 +131,7 @@ async def search(conn: Connection, query: str, *, scope: str | None, limit: int)
     params = {
         "q": query,
         "like": _like(query),
+        "prefix": _like(query)[1:],
         "staff": scope is not None,
         "scope": scope,
         "n": limit,

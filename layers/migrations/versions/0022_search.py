@@ -17,6 +17,8 @@ depends_on = None
 
 INDEXES = {
     "households_address_trgm": "households USING gin (address gin_trgm_ops)",
+    # an address typed from its start (the usual way): a prefix range, in order
+    "households_address_prefix": "households (address text_pattern_ops)",
     "areas_name_trgm": "areas USING gin (name gin_trgm_ops)",
     "grids_name_trgm": "grids USING gin (name gin_trgm_ops)",
     "stations_name_trgm": "stations USING gin (name gin_trgm_ops)",
