@@ -9,12 +9,40 @@ Create Date: 2026-12-02
 
 from alembic import op
 
-from gis.vocabulary import HIGHWAYS, LAND_KINDS
-
 revision = "0021"
 down_revision = "0020"
 branch_labels = None
 depends_on = None
+
+
+# Frozen here (gis/vocabulary.py holds the same lists for the loaders and the generator).
+HIGHWAYS = (
+    "motorway",
+    "trunk",
+    "primary",
+    "secondary",
+    "tertiary",
+    "unclassified",
+    "residential",
+    "motorway_link",
+    "trunk_link",
+    "primary_link",
+    "secondary_link",
+    "tertiary_link",
+    "living_street",
+    "service",
+    "pedestrian",
+    "track",
+    "road",
+    "busway",
+    "footway",
+    "bridleway",
+    "steps",
+    "corridor",
+    "path",
+    "cycleway",
+)
+LAND_KINDS = ("water", "green", "building")
 
 
 def _in_list(values: tuple[str, ...]) -> str:
