@@ -90,6 +90,7 @@ class Household(Base):
         _gist("households"),
         Index("households_grid_idx", "grid_id"),
         _trigram("households", "address"),
+        Index("households_building_idx", "building_key"),
         Index(
             "households_address_prefix",
             "address",

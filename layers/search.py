@@ -18,12 +18,12 @@ _SCORE = (
     "WHEN starts_with({0}, %(q)s) THEN 0.5 ELSE 0 END"
 )
 _MATCH = "(%(q)s <%% {0} OR {0} ILIKE %(like)s)"  # small tables: also any substring
-_IN_SCOPE = "(NOT %(staff)s OR %(scope)s IN (c.code, c.parent_code, s.parent_code))"
-
+_MINE = "(NOT %(staff)s OR {0} = ANY(%(communities)s))"  # staff: their communities only
 
 # Matches taken of each kind before ranking them: a community's name matches every address
 # in it (thousands in a city); ranking them all would cost more than it tells.
 RECALL = 200
+TOP_BUILDINGS = 5  # buildings whose households are searched by similarity
 
 
 def _candidates(kind: str, sql: str) -> str:
@@ -37,14 +37,14 @@ _AREAS = f"""
     SELECT c.code, c.name, s.name AS context, ST_PointOnSurface(c.geom) AS geom,
            {_SCORE.format("c.name")} AS score
     FROM areas c LEFT JOIN areas s ON s.code = c.parent_code
-    WHERE c.level IN {{levels}} AND {_MATCH.format("c.name")} AND {_IN_SCOPE}
+    WHERE c.level IN {{levels}} AND {_MATCH.format("c.name")}
 """
 _GRIDS = f"""
     SELECT g.code, g.name, c.name AS context, ST_PointOnSurface(g.geom) AS geom,
            greatest({_SCORE.format("g.name")}, {_SCORE.format("g.code")}) AS score
     FROM grids g JOIN areas c ON c.code = g.community_code
-    LEFT JOIN areas s ON s.code = c.parent_code
-    WHERE %(staff)s AND ({_MATCH.format("g.name")} OR g.code ILIKE %(like)s) AND {_IN_SCOPE}
+    WHERE %(staff)s AND ({_MATCH.format("g.name")} OR g.code ILIKE %(like)s)
+      AND {_MINE.format("g.community_code")}
 """
 _ROADS = f"""
     SELECT min(w.code) AS code, w.name, NULL AS context,
@@ -61,44 +61,50 @@ _STATIONS = f"""
     SELECT t.code, t.name, t.address AS context, t.geom, {_SCORE.format("t.name")} AS score
     FROM stations t WHERE {_MATCH.format("t.name")}
 """
-# Buildings: their footprint's name ("名都社区 3栋"), in the community that holds them.
-_BUILDINGS = f"""
-    SELECT l.code, l.name, c.name AS context, ST_PointOnSurface(l.geom) AS geom,
-           {_SCORE.format("l.name")} AS score
-    FROM land l
-    JOIN areas c ON c.level IN ('community', 'village')
-        AND ST_Covers(c.geom, ST_PointOnSurface(l.geom))
-    LEFT JOIN areas s ON s.code = c.parent_code
-    WHERE %(staff)s AND l.kind = 'building' AND %(q)s <%% l.name AND {_IN_SCOPE}
+# Buildings: their footprint's name ("名都社区 3栋"), in the community that holds them; the
+# trigram index finds them (half a million in a city), capped before the community test.
+_BUILDING_HITS = f"""
+    SELECT code, name, geom FROM land
+    WHERE %(staff)s AND kind = 'building' AND %(q)s <%% name LIMIT {RECALL} OFFSET 0
 """
-# Households: 2.4 M addresses in a city. An address typed from its start is a prefix range
-# of the address index (in order: the exact one first); anything else the trigram index
-# narrows. Both capped, then ranked together.
-_HOUSEHOLD = f"""
-    SELECT h.code, h.address AS name, c.name AS context, h.geom,
-           {_SCORE.format("h.address")} AS score
-    FROM households h JOIN grids g ON g.id = h.grid_id
-    JOIN areas c ON c.code = g.community_code LEFT JOIN areas s ON s.code = c.parent_code
-    WHERE %(staff)s AND {{match}} AND {_IN_SCOPE}
+_BUILDINGS = f"""
+    SELECT b.code, b.name, c.name AS context, ST_PointOnSurface(b.geom) AS geom,
+           {_SCORE.format("b.name")} AS score
+    FROM ({_BUILDING_HITS}) b
+    JOIN areas c ON c.level IN ('community', 'village')
+        AND ST_Covers(c.geom, ST_PointOnSurface(b.geom))
+    WHERE {_MINE.format("c.code")}
+"""
+# Households: 2.4 M addresses in a city, too many for trigrams. An address typed from its
+# start is a prefix range of the address index (in order: the exact one first); one typed
+# in part is looked for among the households of the buildings it names best.
+_HOUSEHOLD_HITS = f"""
+    (SELECT id FROM households WHERE %(staff)s AND address LIKE %(prefix)s
+     ORDER BY address LIMIT {RECALL})
+    UNION
+    (SELECT h.id FROM households h WHERE h.building_key IN (
+        SELECT code FROM ({_BUILDING_HITS}) b
+        ORDER BY word_similarity(%(q)s, name) DESC LIMIT {TOP_BUILDINGS})
+     AND %(q)s <%% h.address)
 """
 _HOUSEHOLDS = f"""
-    SELECT DISTINCT ON (code) * FROM (
-        (SELECT * FROM ({_HOUSEHOLD.format(match="h.address LIKE %(prefix)s")}) p
-         ORDER BY name LIMIT {{recall}})
-        UNION ALL
-        (SELECT * FROM ({_HOUSEHOLD.format(match="%(q)s <%% h.address")}) t LIMIT {{recall}})
-    ) both_ways ORDER BY code, score DESC
+    SELECT h.code, h.address AS name, c.name AS context, h.geom,
+           {_SCORE.format("h.address")} AS score
+    FROM ({_HOUSEHOLD_HITS}) hit JOIN households h ON h.id = hit.id
+    JOIN grids g ON g.id = h.grid_id JOIN areas c ON c.code = g.community_code
+    WHERE {_MINE.format("g.community_code")}
 """
 
 _PARTS = {
-    "community": _AREAS.replace("{levels}", "('community', 'village')"),
+    "community": _AREAS.replace("{levels}", "('community', 'village')")
+    + f" AND {_MINE.format('c.code')}",
     "street": _AREAS.replace("{levels}", "('street', 'township')"),
     "grid": _GRIDS,
     "road": _ROADS,
     "landmark": _LANDMARKS,
     "station": _STATIONS,
     "building": _BUILDINGS,
-    "household": _HOUSEHOLDS.replace("{recall}", str(RECALL)),
+    "household": _HOUSEHOLDS,
 }
 _ORDER = "CASE kind " + " ".join(f"WHEN '{k}' THEN {i}" for i, k in enumerate(KINDS)) + " END"
 
@@ -123,17 +129,20 @@ def _like(query: str) -> str:
     return f"%{escaped}%"
 
 
-async def search(conn: Connection, query: str, *, scope: str | None, limit: int) -> str:
+async def search(
+    conn: Connection, query: str, *, communities: tuple[str, ...] | None, limit: int
+) -> str:
     """A FeatureCollection (JSON text) of the best `limit` places for `query`, best first:
-    public places only when `scope` is None, else also grids, buildings and households of
-    that jurisdiction (an area code)."""
-    kinds = KINDS if scope is not None else PUBLIC_KINDS
+    public places only when `communities` is None, else also the grids, buildings and
+    households of those communities (the caller's jurisdiction)."""
+    staff = communities is not None
+    kinds = KINDS if staff else PUBLIC_KINDS
     params = {
         "q": query,
         "like": _like(query),
         "prefix": _like(query)[1:],
-        "staff": scope is not None,
-        "scope": scope,
+        "staff": staff,
+        "communities": list(communities or ()),
         "n": limit,
         "limit": limit,
     }

@@ -83,9 +83,17 @@ def test_staff_search_stays_in_the_jurisdiction(site):
         "WHERE g.community_code = %s ORDER BY h.code LIMIT 1",
         (LONGJIANG,),
     )
-    mine = _found(client, f"/search?q={address}&limit=50", _headers(url, MINGDU))
-    assert mine and all(f["kind"] not in ("household", "building", "grid") or
-                        f["context"] == "名都社区" for f in mine)  # fmt: skip
+    headers = _headers(url, MINGDU)
+    theirs = _found(client, f"/search?q={address}&limit=50", headers)
+    assert all(f["kind"] not in ("household", "building", "grid", "community") or
+               f["context"] == "名都社区" or f["code"] == MINGDU for f in theirs)  # fmt: skip
+    (own,) = _one(
+        url,
+        "SELECT h.address FROM households h JOIN grids g ON g.id = h.grid_id "
+        "WHERE g.community_code = %s ORDER BY h.code LIMIT 1",
+        (MINGDU,),
+    )
+    assert _found(client, f"/search?q={own}", headers)[0]["name"] == own
     assert client.get("/search?q=名都").status_code == 401
 
 

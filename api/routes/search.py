@@ -36,13 +36,13 @@ def _query(q: str) -> str:
 async def staff_search(
     conn: ConnectionDep, staff: StaffDep, q: Text, limit: Limit = 10
 ) -> Response:
-    body = await search.search(conn, _query(q), scope=staff.scope_code, limit=limit)
+    body = await search.search(conn, _query(q), communities=staff.communities, limit=limit)
     return Response(body, media_type=GEOJSON)
 
 
 @router.get("/places/search", summary="Public places by name: communities, roads, stations")
 async def public_search(conn: ConnectionDep, q: Text, limit: Limit = 10) -> Response:
-    body = await search.search(conn, _query(q), scope=None, limit=limit)
+    body = await search.search(conn, _query(q), communities=None, limit=limit)
     return Response(body, media_type=GEOJSON)
 
 

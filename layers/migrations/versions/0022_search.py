@@ -19,6 +19,8 @@ INDEXES = {
     "households_address_trgm": "households USING gin (address gin_trgm_ops)",
     # an address typed from its start (the usual way): a prefix range, in order
     "households_address_prefix": "households (address text_pattern_ops)",
+    # the households of a building (search, dispatch)
+    "households_building_idx": "households (building_key)",
     "areas_name_trgm": "areas USING gin (name gin_trgm_ops)",
     "grids_name_trgm": "grids USING gin (name gin_trgm_ops)",
     "stations_name_trgm": "stations USING gin (name gin_trgm_ops)",
