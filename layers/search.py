@@ -83,8 +83,8 @@ _HOUSEHOLD_HITS = f"""
      ORDER BY address LIMIT {RECALL})
     UNION
     (SELECT h.id FROM households h WHERE h.building_key IN (
-        SELECT code FROM ({_BUILDING_HITS}) b
-        ORDER BY word_similarity(%(q)s, name) DESC LIMIT {TOP_BUILDINGS})
+        SELECT code FROM ({_BUILDING_HITS.replace("%(q)s", "%(building)s")}) b
+        ORDER BY word_similarity(%(building)s, name) DESC LIMIT {TOP_BUILDINGS})
      AND %(q)s <%% h.address)
 """
 _HOUSEHOLDS = f"""
@@ -124,6 +124,12 @@ def _query(kinds: tuple[str, ...]) -> str:
     """
 
 
+def _building_part(query: str) -> str:
+    """The words of a query that name a building ("名都 3栋" of "名都 3栋 2单元 501"): an
+    address goes from the place to the building to the flat, so its first two words."""
+    return " ".join(query.split()[:2])
+
+
 def _like(query: str) -> str:
     escaped = query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
@@ -141,6 +147,7 @@ async def search(
         "q": query,
         "like": _like(query),
         "prefix": _like(query)[1:],
+        "building": _building_part(query),
         "staff": staff,
         "communities": list(communities or ()),
         "n": limit,
