@@ -19,6 +19,7 @@ from api.openapi30 import openapi30
 from api.routes import (
     accounts,
     assignments,
+    basemap,
     cards,
     exports,
     grids,
@@ -26,12 +27,17 @@ from api.routes import (
     ogc,
     pages,
     places,
+    search,
     session,
     tiles,
 )
 from api.routes.tiles import TileCache
 from api.settings import Settings
 from layers.db import new_pool
+
+# The API's routers; the pages (HTML, outside the OpenAPI document's order) come after.
+ROUTERS = (ogc, items, tiles, basemap, places, search, assignments, grids, exports, cards,
+           session, accounts)  # fmt: skip
 
 
 def create_app(settings: Settings) -> FastAPI:
@@ -73,21 +79,25 @@ def create_app(settings: Settings) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.settings = settings
-    app.state.sign_in_attempts = Buckets(
-        per_second=settings.sign_in_per_minute / 60, burst=settings.sign_in_per_minute
-    )
-    app.state.tile_cache = TileCache()
-    app.state.token_cache = TokenCache(
-        max_size=settings.token_cache_size, ttl=settings.token_cache_seconds
-    )
+    _caches(app, settings)
     errors.install(app)
-    routers = (ogc, items, tiles, places, assignments, grids, exports, cards, session, accounts)
-    for module in (*routers, pages):
+    for module in (*ROUTERS, pages):
         app.include_router(module.router)
     app.mount("/static", pages.static_files(), name="static")
     _serve_openapi30(app)
     _bound(app, settings)
     return app
+
+
+def _caches(app: FastAPI, settings: Settings) -> None:
+    app.state.sign_in_attempts = Buckets(
+        per_second=settings.sign_in_per_minute / 60, burst=settings.sign_in_per_minute
+    )
+    app.state.tile_cache = TileCache()
+    app.state.basemap_cache = basemap.TileCache()
+    app.state.token_cache = TokenCache(
+        max_size=settings.token_cache_size, ttl=settings.token_cache_seconds
+    )
 
 
 def _serve_openapi30(app: FastAPI) -> None:

@@ -4,17 +4,15 @@ function of `layers` (or `gis`), and prints progress and a summary with Rich."""
 from __future__ import annotations
 
 import os
-import time
-from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Annotated
 
-import geopandas as gpd
 import typer
 from rich.progress import Progress
 from rich.table import Table
 
 from api.cli_common import bar, console, fail, shown, url_of
+from api.cli_load import load_demo, load_frames
 from api.cli_staff import account_app, token_app
 from api.database import database_url
 from api.settings import Settings
@@ -22,12 +20,12 @@ from gis.validation import PARTITION_KINDS, Tolerances
 from gis.vocabulary import GridStatus
 from layers import cluster, migrate
 from layers.assignments import RunSummary, Scope, ScopeError, assign_blocking
-from layers.bulk import LoadError, UpsertResult
+from layers.bulk import LoadError
 from layers.community_checks import CommunityCheck, validate_area
 from layers.db import connect, connect_async, run_blocking
 from layers.files import read_layer
 from layers.layerspec import LAYERS
-from layers.loading import counts, load_layers
+from layers.loading import counts
 from layers.partition import CommunityNotFound
 
 app = typer.Typer(
@@ -102,34 +100,6 @@ def migrate_command() -> None:
     console.print("schema up to date")
 
 
-def _summary(results: list[UpsertResult], seconds: float) -> Table:
-    table = Table(title=f"loaded in {seconds:.1f} s")
-    for column in ("layer", "rows", "inserted", "updated", "unchanged"):
-        table.add_column(column, justify="left" if column == "layer" else "right")
-    for result in results:
-        table.add_row(
-            result.layer,
-            f"{result.rows:,}",
-            f"{result.inserted:,}",
-            f"{result.updated:,}",
-            f"{result.unchanged:,}",
-        )
-    return table
-
-
-def _load_frames(url: str, frames: Mapping[str, gpd.GeoDataFrame]) -> list[UpsertResult]:
-    started = time.perf_counter()
-    with bar() as progress, connect(url, autocommit=True) as conn:
-
-        def on_layer(layer: str) -> Callable[[int, int], None]:
-            task = progress.add_task(layer, total=None)
-            return lambda done, total: progress.update(task, completed=done, total=total)
-
-        results = load_layers(conn, frames=frames, progress=on_layer)
-    console.print(_summary(results, time.perf_counter() - started))
-    return results
-
-
 @app.command("load")
 def load_command(
     ctx: typer.Context,
@@ -146,36 +116,9 @@ def load_command(
                 f"[yellow]not loaded: column(s) {', '.join(ignored)} — layer {layer} takes "
                 f"{', '.join(LAYERS[layer].columns)}[/]"
             )
-        _load_frames(url, {layer: frame})
+        load_frames(url, {layer: frame})
     except LoadError as error:
         raise fail(f"{file.name}: {error}; nothing was loaded") from error
-
-
-def load_demo(url: str, *, households: int, seed: int, reload: bool) -> bool:
-    """Generate and load the Aixi Lake demo unless it is already there; True if loaded."""
-    with connect(url, autocommit=True) as conn:
-        present = counts(conn)
-    if present["households"] and not reload:
-        console.print(
-            f"demo data present ({present['grids']:,} grids, "
-            f"{present['households']:,} households): reusing it"
-        )
-        return False
-    from data.generate import generate
-
-    with console.status(f"generating {households:,} households (seed {seed})"):
-        demo = generate(households=households, seed=seed)
-    _load_frames(
-        url,
-        {
-            "areas": demo.areas,
-            "grids": demo.grids,
-            "stations": demo.stations,
-            "households": demo.households,
-            "members": demo.members,
-        },
-    )
-    return True
 
 
 def _assignment_table(summary: RunSummary) -> Table:

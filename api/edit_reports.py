@@ -8,6 +8,8 @@ from typing import Any
 import shapely
 from shapely.geometry.base import BaseGeometry
 
+from gis.geometry import Metric
+from gis.redraw import moved_areas
 from layers.edit_report import GridOutcome, Outcome
 
 
@@ -34,8 +36,16 @@ def edit_report(outcome: Outcome) -> dict[str, Any]:
             "features": [_grid_feature(g) for g in outcome.grids],
         },
         "households_moved": [
-            {"household": m.household, "from": m.from_grid, "to": m.to_grid} for m in outcome.moves
+            {
+                "household": m.household,
+                "from": m.from_grid,
+                "to": m.to_grid,
+                "lon": m.lon,
+                "lat": m.lat,
+            }
+            for m in outcome.moves
         ],
+        "areas_moved": _areas_moved(outcome),
         "gaps": [
             {"geometry": _geojson(g), "area_m2": round(a, 1)}
             for g, a in zip(plan.gaps, plan.gap_areas_m2, strict=True)
@@ -56,6 +66,23 @@ def edit_report(outcome: Outcome) -> dict[str, Any]:
         "assignment_run": outcome.run_id if outcome.saved else None,
         "history": outcome.history,
     }
+
+
+def _areas_moved(outcome: Outcome) -> list[dict[str, Any]]:
+    """The land that changes grid, by pair: the preview fills it on the map."""
+    shapes = [g.geom or g.old_geom for g in outcome.grids]
+    some = next((s for s in shapes if s is not None), None)
+    if some is None:
+        return []
+    moved = moved_areas(
+        {g.code: g.old_geom for g in outcome.grids},
+        {g.code: g.geom for g in outcome.grids},
+        Metric.around(some),
+    )
+    return [
+        {"from": m.from_grid, "to": m.to_grid, "area_m2": m.area_m2, "geometry": _geojson(m.area)}
+        for m in moved
+    ]
 
 
 def _grid_feature(grid: GridOutcome) -> dict[str, Any]:

@@ -43,6 +43,9 @@ class _Part:
     by: FloatArray
     bgrid: IntArray
     broad: IntArray  # village road of each house (unused for urban buildings)
+    bangle: FloatArray  # building orientation (radians; 0 for village houses)
+    bunits: IntArray  # units side by side (0: a village house)
+    roads: GeomArray  # the village roads (none in town)
 
 
 @dataclass(frozen=True)
@@ -53,6 +56,20 @@ class Homes:
     building_key: ObjArray
     address: ObjArray
     rural: BoolArray
+    buildings: Buildings
+
+
+@dataclass(frozen=True)
+class Buildings:
+    """One entry per building (or village house), for the base map's footprints."""
+
+    x: FloatArray
+    y: FloatArray
+    angle: FloatArray
+    units: IntArray  # 0: a village house
+    key: ObjArray  # the households' building_key
+    label: ObjArray  # "名都社区 3栋", "北沥村 2组 17号"
+    roads: GeomArray  # village roads (metres)
 
 
 def _fill(need: IntArray, sizes: IntArray) -> tuple[IntArray, IntArray, BoolArray]:
@@ -89,7 +106,8 @@ def _place(
 
 def _empty() -> _Part:
     none, empty = np.zeros(0), np.zeros(0, np.int64)
-    return _Part(none, none, empty, np.empty(0, object), none, none, empty, empty)
+    nothing = np.empty(0, object)
+    return _Part(none, none, empty, nothing, none, none, empty, empty, none, empty, nothing)
 
 
 def _urban(rng: np.random.Generator, inner: GeomArray, grids: IntArray, need: IntArray) -> _Part:
@@ -127,6 +145,9 @@ def _urban(rng: np.random.Generator, inner: GeomArray, grids: IntArray, need: In
         by=by,
         bgrid=grids[group],
         broad=np.zeros(len(bx), np.int64),
+        bangle=angle,
+        bunits=units,
+        roads=np.empty(0, object),
     )
 
 
@@ -201,6 +222,9 @@ def _rural(rng: np.random.Generator, inner: GeomArray, grids: IntArray, need: In
         by=y,
         bgrid=road_grid[road],
         broad=road,
+        bangle=np.zeros(len(x)),
+        bunits=np.zeros(len(x), np.int64),
+        roads=shapely.intersection(lines, inner[road_grid]),
     )
 
 
@@ -262,4 +286,13 @@ def build(
         building_key=keys[building],
         address=_text.concat(np.concatenate(labels)[building], suffix),
         rural=rural_grid[grid[order]],
+        buildings=Buildings(
+            x=np.concatenate([p.bx for p in parts]),
+            y=np.concatenate([p.by for p in parts]),
+            angle=np.concatenate([p.bangle for p in parts]),
+            units=np.concatenate([p.bunits for p in parts]),
+            key=keys,
+            label=np.array([str(v).strip() for v in np.concatenate(labels)], dtype=object),
+            roads=np.concatenate([p.roads for p in parts]),
+        ),
     )

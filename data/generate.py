@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from data import _homes, _members, _stations, _text, _tiling, names
+from data import _basemap, _homes, _members, _stations, _text, _tiling, names
 from data._geometry import FloatArray, GeomArray, as_multipolygons
 from data._text import IntArray, ObjArray
 from gis import vocabulary
@@ -43,6 +43,8 @@ class DemoData:
     # min_load, max_load, active, kind, geometry (home)
     stations: gpd.GeoDataFrame  # code, name, kind, services, opening_hours, address,
     # service_phone, geometry
+    ways: gpd.GeoDataFrame  # code, name, highway, oneway, geometry (LineString)
+    land: gpd.GeoDataFrame  # code, kind, name, geometry (MultiPolygon)
 
 
 def _quiet(stage: str, done: int, total: int) -> None:
@@ -181,6 +183,26 @@ def _stations_frame(s: _stations.Stations) -> gpd.GeoDataFrame:
     return _frame(columns, _points(s.x, s.y))
 
 
+def _ways_frame(w: _basemap.Ways) -> gpd.GeoDataFrame:
+    lines = shapely.transform(w.geom, _tiling.TO_LONLAT.transform, interleaved=False)
+    columns = {
+        "code": np.array(_basemap.numbered("W", len(lines)), dtype=object),
+        "name": pd.Series(w.name, dtype=object),
+        "highway": np.array(w.highway, dtype=object),
+        "oneway": np.zeros(len(lines), dtype=bool),
+    }
+    return _frame(columns, lines)
+
+
+def _land_frame(land: _basemap.Land) -> gpd.GeoDataFrame:
+    columns = {
+        "code": np.array(land.code, dtype=object),
+        "kind": np.array(land.kind, dtype=object),
+        "name": pd.Series(land.name, dtype=object),
+    }
+    return _frame(columns, _polygons(land.geom))
+
+
 def generate(
     *,
     households: int = 20_000,
@@ -195,7 +217,8 @@ def generate(
     if isinstance(households, bool) or not isinstance(households, int) or households < 1:
         raise ValueError("households must be a positive int")
     report = progress or _quiet
-    rngs = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(5)]
+    # Streams by index: a stream added later leaves the earlier ones (and their data) as is.
+    rngs = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(6)]
     t = _tiling.build(rngs[0], households, report)
     streets, comms, grid_codes = _area_codes(t)
     rural = np.array([level == "village" for level in t.community_levels])
@@ -218,10 +241,14 @@ def generate(
         t.street_cells,
     )
     report("stations", len(stations.name), len(stations.name))
+    ways, land = _basemap.build(rngs[5], t, homes.buildings)
+    report("base map", 1, 1)
     return DemoData(
         areas=_areas(t, streets, comms),
         grids=_grids(t, comms, grid_codes),
         households=_households(rngs[4], homes),
         members=_members_frame(members, grid_codes),
         stations=_stations_frame(stations),
+        ways=_ways_frame(ways),
+        land=_land_frame(land),
     )

@@ -4,8 +4,9 @@ local wall-clock time (the strings carry no time zone)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
 from functools import lru_cache
+from typing import Any
 
 import opening_hours
 
@@ -43,3 +44,23 @@ def open_state(expression: str, now: datetime) -> OpenState:
 def is_open(expression: str, now: datetime) -> bool | None:
     hours = parsed(expression)
     return bool(hours.is_open(now)) if hours is not None else None
+
+
+def week(expression: str, today: date, days: int = 7) -> list[dict[str, Any]] | None:
+    """The open intervals of `days` days from `today` (local dates), each day as
+    {"date": "2026-03-14", "open": ["08:30-12:00", "14:30-17:30"]} ("00:00-24:00" all
+    day, [] closed); None when the hours cannot be read."""
+    hours = parsed(expression)
+    if hours is None:
+        return None
+    out = []
+    for offset in range(days):
+        start = datetime.combine(today + timedelta(days=offset), time())
+        end = start + timedelta(days=1)
+        spans = [
+            f"{a:%H:%M}-{'24:00' if b >= end else f'{b:%H:%M}'}"
+            for a, b, state, _ in hours.intervals(start, end)
+            if state == opening_hours.State.OPEN
+        ]
+        out.append({"date": start.date().isoformat(), "open": spans})
+    return out

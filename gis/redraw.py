@@ -262,3 +262,34 @@ def merge(
     union = multipolygon([shapely.union(grids[target], grids[other])])
     shapes: dict[str, BaseGeometry | None] = {target: union, other: None}
     return Plan(shapes=shapes, warnings=_warnings(shapes))
+
+
+@dataclass(frozen=True)
+class MovedArea:
+    from_grid: str | None  # None: land no grid held (a gap filled)
+    to_grid: str
+    area: BaseGeometry  # lon/lat
+    area_m2: float
+
+
+def moved_areas(
+    old: Mapping[str, BaseGeometry | None],
+    new: Mapping[str, BaseGeometry | None],
+    metric: Metric,
+    *,
+    min_m2: float = 1.0,
+) -> list[MovedArea]:
+    """The land that changes grid in an edit, by pair of grids: what grid `to` holds now
+    that grid `from` held before (the shapes of the grids the edit touched, lon/lat)."""
+    out = []
+    for to, shape in new.items():
+        if shape is None:
+            continue
+        for source, before in old.items():
+            if source == to or before is None:
+                continue
+            part = shapely.intersection(before, shape)
+            area = metric.area(part) if not part.is_empty else 0.0
+            if area >= min_m2:
+                out.append(MovedArea(source, to, multipolygon(polygons(part)), round(area, 1)))
+    return out

@@ -49,6 +49,16 @@ SERVICES: Final = (
     "wifi",
 )
 CARE_TAGS: Final = ("elderly", "children", "disabled", "low_income", "veteran")
+# OpenStreetMap's highway values of ways people travel on (the base map draws them by class;
+# the walking network uses them): roads, their links, and paths.
+HIGHWAYS: Final = (
+    "motorway", "trunk", "primary", "secondary", "tertiary", "unclassified", "residential",
+    "motorway_link", "trunk_link", "primary_link", "secondary_link", "tertiary_link",
+    "living_street", "service", "pedestrian", "track", "road", "busway",
+    "footway", "bridleway", "steps", "corridor", "path", "cycleway",
+)  # fmt: skip
+# Areas of the base map: water (lakes, rivers), green space (parks, wetland), buildings.
+LAND_KINDS: Final = ("water", "green", "building")
 
 
 class GridStatus(StrEnum):

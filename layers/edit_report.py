@@ -9,7 +9,6 @@ from typing import Any
 
 from shapely.geometry.base import BaseGeometry
 
-from gis.assignment import GridSolution
 from gis.geometry import Metric
 from gis.redraw import Plan
 from gis.validation import Issue
@@ -46,6 +45,7 @@ class GridOutcome:
     idle_capacity: int
     moved: int  # households that had a member of this grid and now have another
     members: list[MemberLoad]
+    old_geom: BaseGeometry | None = None  # before the edit; None when created
 
 
 @dataclass(frozen=True)
@@ -53,6 +53,20 @@ class Move:
     household: str
     from_grid: str | None
     to_grid: str | None
+    lon: float = 0.0
+    lat: float = 0.0
+
+
+@dataclass(frozen=True)
+class Before:
+    """Households of the changing grids (and the community's strays) before the edit, with
+    their grid and assignment: what moves are measured against and links restored from."""
+
+    household: list[int]
+    grid: list[int | None]
+    member: list[int | None]
+    run: list[int | None]
+    distance: list[float | None]
 
 
 @dataclass
@@ -69,18 +83,8 @@ class Outcome:
     refusals: list[str] = field(default_factory=list)  # why a save would be refused
     run_id: int | None = None
     history: list[int] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class Before:
-    """Households of the changing grids (and the community's strays) before the edit, with
-    their grid and assignment: what moves are measured against and links restored from."""
-
-    household: list[int]
-    grid: list[int | None]
-    member: list[int | None]
-    run: list[int | None]
-    distance: list[float | None]
+    before: Before | None = field(default=None, repr=False)  # links found, for undo
+    status_before: dict[str, dict[str, Any] | None] = field(default_factory=dict, repr=False)
 
 
 async def households_before(conn: Connection, community: str, grid_ids: list[int]) -> Before:
@@ -116,16 +120,36 @@ async def grid_outcomes(
     target: str,
     plan: Plan,
     touched: list[Touched],
-    solutions: dict[str, GridSolution],
 ) -> list[GridOutcome]:
-    """The plan's grids after the edit, the edited one first."""
+    """The plan's grids after the edit, the edited one first, with the assignment status the
+    edit left (a re-run's, or the one undo put back)."""
     ids = [t.grid_id for t in touched]
     counts = await count_per_grid(conn, "households", ids)
     loads = await member_loads(conn, ids)
+    statuses = await _statuses(conn, ids)
     ordered = sorted(touched, key=lambda t: (t.code != target, t.code))
     return [
-        _outcome(t, target, plan, metric, counts, loads, solutions.get(t.code)) for t in ordered
+        _outcome(t, target, plan, metric, counts, loads, statuses.get(t.grid_id)) for t in ordered
     ]
+
+
+@dataclass(frozen=True)
+class _Status:
+    status: str
+    members_needed: int
+    unassigned: int
+    idle_capacity: int
+    moved: int
+
+
+async def _statuses(conn: Connection, grid_ids: list[int]) -> dict[int, _Status]:
+    rows = await fetchall(
+        conn,
+        "SELECT grid_id, status, members_needed, unassigned, idle_capacity, moved "
+        "FROM grid_status WHERE grid_id = ANY(%s)",
+        (grid_ids,),
+    )
+    return {int(r[0]): _Status(str(r[1]), *(int(v) for v in r[2:])) for r in rows}
 
 
 def _outcome(
@@ -135,7 +159,7 @@ def _outcome(
     metric: Metric,
     counts: dict[int, int],
     loads: dict[int, list[MemberLoad]],
-    solution: GridSolution | None,
+    solution: _Status | None,
 ) -> GridOutcome:
     shape = plan.shapes[grid.code]
     old_area = metric.area(grid.old_geom) if grid.old_geom is not None else 0.0
@@ -155,6 +179,7 @@ def _outcome(
         idle_capacity=solution.idle_capacity if solution else 0,
         moved=solution.moved if solution else 0,
         members=loads.get(grid.grid_id, []),
+        old_geom=grid.old_geom,
     )
 
 
@@ -186,7 +211,8 @@ async def moves(conn: Connection, before: Before, codes: dict[int, str]) -> list
     """Households whose grid changed; `codes` maps the touched grid ids to their codes."""
     rows = await fetchall(
         conn,
-        "SELECT h.id, h.code, h.grid_id FROM households h WHERE h.id = ANY(%s) ORDER BY h.code",
+        "SELECT h.id, h.code, h.grid_id, ST_X(h.geom), ST_Y(h.geom) FROM households h "
+        "WHERE h.id = ANY(%s) ORDER BY h.code",
         (before.household,),
     )
     was = dict(zip(before.household, before.grid, strict=True))
@@ -195,5 +221,7 @@ async def moves(conn: Connection, before: Before, codes: dict[int, str]) -> list
         return codes.get(grid_id) if grid_id is not None else None
 
     return [
-        Move(str(code), name(was[hid]), name(now)) for hid, code, now in rows if was[hid] != now
+        Move(str(code), name(was[hid]), name(now), float(x), float(y))
+        for hid, code, now, x, y in rows
+        if was[hid] != now
     ]

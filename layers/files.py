@@ -88,6 +88,15 @@ def _as_list(value: object) -> list[str]:
     return [part.strip() for part in text.replace(";", ",").replace("|", ",").split(",") if part]
 
 
+def _as_bool(value: object) -> object:
+    """A flag as the database reads it: text as written, numbers as true/false, gaps NULL."""
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, float) and np.isnan(value):
+        return None
+    return bool(value)
+
+
 def _check_opening_hours(frame: gpd.GeoDataFrame) -> None:
     if "opening_hours" not in frame.columns:
         return
@@ -119,5 +128,8 @@ def read_layer(path: Path, *, layer: str) -> gpd.GeoDataFrame:
         if column in frame.columns:
             frame[column] = [_as_list(value) for value in frame[column]]
     frame = frame.replace({"": None})
+    for column, kind in spec.types.items():
+        if kind == "boolean" and column in frame.columns:
+            frame[column] = pd.Series([_as_bool(v) for v in frame[column]], dtype=object)
     _check_opening_hours(frame)
     return frame

@@ -25,23 +25,15 @@ from gis import redraw
 from gis.geometry import Metric, multipolygon, to_lonlat
 from gis.redraw import EditError, Plan
 from gis.validation import DEFAULT_TOLERANCES, Issue, Tolerances, repair
-from layers import edit_report, grid_history, grid_writes
+from layers import edit_report, grid_history, grid_undo, grid_writes
 from layers.assignments import Scope, run_assignment
 from layers.db import Connection, fetchall, fetchone, fetchval
 from layers.edit_report import Outcome, Touched
 from layers.grid_history import Actor, ShapeChange
+from layers.grid_undo import EditConflict, GridNotFound
 from layers.partition import check_shapes
 
-__all__ = ["Actor", "EditError", "Outcome"]
-
-
-class GridNotFound(LookupError):
-    """No grid (or history record) with that code or id."""
-
-
-class EditConflict(ValueError):
-    """The edit clashes with what is stored: a code already used, or a grid changed since
-    the edit to undo."""
+__all__ = ["Actor", "EditConflict", "EditError", "GridNotFound", "Outcome"]
 
 
 class StaleVersion(Exception):
@@ -194,7 +186,9 @@ def _check_version(community: Community, code: str, expected: int | None) -> Non
 async def _plan(conn: Connection, community: Community, edit: Edit) -> tuple[Plan, str]:
     geoms = {code: row.geom for code, row in community.grids.items()}
     if isinstance(edit, Redraw) and edit.undo_of is not None:
-        return await _undo_plan(conn, community, edit, edit.undo_of), "undo"
+        grids_now = {code: row.version for code, row in community.grids.items()}
+        plan = await grid_undo.undo_plan(conn, community.geom, grids_now, edit.undo_of, edit)
+        return plan, "undo"
     if isinstance(edit, Redraw):
         if edit.shape is None:
             raise EditError("send the new shape of the grid")
@@ -222,38 +216,6 @@ async def _plan(conn: Connection, community: Community, edit: Edit) -> tuple[Pla
         plan = await asyncio.to_thread(redraw.merge, community.geom, geoms, edit.grid, other)
         return plan, "merge"
     return await asyncio.to_thread(_repair_plan, community, edit), "repair"
-
-
-async def _undo_plan(conn: Connection, community: Community, edit: Redraw, record: int) -> Plan:
-    """Every grid the recorded edit changed goes back to its old shape. That is exact and
-    keeps the partition only if none of them changed since, so that is required."""
-    shapes = await grid_history.recorded_edit(conn, record=record, grid_code=edit.grid)
-    if not shapes:
-        raise GridNotFound(f"grid {edit.grid} has no history record {record}")
-    if any(s.old is None or s.new is None for s in shapes):
-        raise EditError(
-            f"history record {record} belongs to a split or merge, which a saved shape cannot "
-            "undo: merge the split grids, or split the merged one"
-        )
-    for s in shapes:
-        now = community.grids.get(s.grid_code)
-        if now is None or now.version != s.version:
-            raise EditConflict(
-                f"grid {s.grid_code} changed after history record {record} (now version "
-                f"{now.version if now else 'gone'}, the edit left {s.version}): undo the "
-                "later edits first, or redraw by hand"
-            )
-    old = {s.grid_code: s.old for s in shapes}
-    mine = old.get(edit.grid)
-    if edit.shape is not None and (
-        mine is None
-        or Metric.around(community.geom).area(shapely.symmetric_difference(mine, edit.shape)) > 1
-    ):
-        raise EditError(
-            f"the shape is not the old shape of history record {record}; send that "
-            "old shape, or no body"
-        )
-    return Plan(shapes=old)
 
 
 async def _next_code(conn: Connection, community: Community) -> str:
@@ -317,6 +279,7 @@ async def _apply(
     target = _target(community, edit)
     old_ids = [community.grids[c].id for c in plan.shapes if c in community.grids]
     before = await edit_report.households_before(conn, community.code, old_ids)
+    statuses = await grid_history.statuses_of(conn, old_ids)
     split_name = edit.name if isinstance(edit, Split) else None
     names = {code: grid_writes.new_name(community.name, code, split_name) for code in plan.created}
     ids = {c: r.id for c, r in community.grids.items()}
@@ -326,9 +289,17 @@ async def _apply(
         await grid_writes.members_to_new_grid(conn, edit.grid, edit.members, ids[edit.grid], new_id)
     if isinstance(edit, Merge):
         await grid_writes.remove_merged(conn, ids[edit.other], ids[edit.grid])
-    await grid_writes.restore_members(conn, before)
     kept = sorted(c for c, shape in plan.shapes.items() if shape is not None)
-    summary = await run_assignment(conn, scope=Scope(grids=tuple(kept))) if kept else None
+    undo_of = edit.undo_of if isinstance(edit, Redraw) else None
+    # Undo puts back the links the edit found; anything else (or an undo that cannot be
+    # exact any more) re-assigns the changed grids, keeping members that moved along.
+    exact = undo_of is not None and await grid_history.restore_links(
+        conn, record=undo_of, grid_ids=[ids[c] for c in kept]
+    )
+    if not exact:
+        await grid_writes.restore_members(conn, before)
+    run = not exact and bool(kept)
+    summary = await run_assignment(conn, scope=Scope(grids=tuple(kept))) if run else None
     row = community.grids.get(target)
     version = row.version if row else 0
     touched = [_touched(community, code, ids[code], names) for code in plan.shapes]
@@ -345,11 +316,12 @@ async def _apply(
             target=target,
             plan=plan,
             touched=touched,
-            solutions={s.grid: s for s in summary.solutions} if summary else {},
         ),
         moves=await edit_report.moves(conn, before, {i: c for c, i in ids.items()}),
         issues=await _issues_after(conn, community, plan, ids),
         run_id=summary.run_id if summary else None,
+        before=before,
+        status_before={c: statuses.get(r.id) for c, r in community.grids.items()},
     )
 
 
@@ -383,6 +355,7 @@ async def _record(
                 old=old.geom if old else None,
                 new=grid.geom,
                 undo_of=undo_of if grid.code == outcome.grid else None,
+                status_before=outcome.status_before.get(grid.code),
             )
         )
     return await grid_history.record_edit(
@@ -392,4 +365,5 @@ async def _record(
         edited_grid=outcome.grid,
         actor=actor,
         changes=changes,
+        links=outcome.before,
     )

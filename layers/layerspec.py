@@ -6,7 +6,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from gis.vocabulary import AREA_LEVELS, CARE_TAGS, DUTIES, MEMBER_KINDS, SERVICES, STATION_KINDS
+from gis.vocabulary import (
+    AREA_LEVELS,
+    CARE_TAGS,
+    DUTIES,
+    HIGHWAYS,
+    LAND_KINDS,
+    MEMBER_KINDS,
+    SERVICES,
+    STATION_KINDS,
+)
 
 
 @dataclass(frozen=True)
@@ -21,7 +30,7 @@ class LayerSpec:
     columns: tuple[str, ...]  # file columns besides the geometry, in COPY order
     types: dict[str, str]
     required: tuple[str, ...]
-    geometry: str  # "polygon" or "point"
+    geometry: str  # "polygon", "line" or "point"
     upsert_sql: str
     array_columns: tuple[str, ...] = ()
     extra_checks: tuple[StagingCheck, ...] = field(default_factory=tuple)
@@ -78,8 +87,15 @@ def _duplicate_code_check() -> StagingCheck:
     return StagingCheck(sql, "code '{}' appears more than once in the file")
 
 
+_TYPES = {
+    "polygon": "('ST_Polygon', 'ST_MultiPolygon')",
+    "line": "('ST_LineString')",
+    "point": "('ST_Point')",
+}
+
+
 def _geometry_checks(kind: str) -> list[StagingCheck]:
-    types = "('ST_Polygon', 'ST_MultiPolygon')" if kind == "polygon" else "('ST_Point')"
+    types = _TYPES[kind]
     return [
         StagingCheck(_first("geom IS NULL OR ST_IsEmpty(geom)"), "missing or empty geometry"),
         StagingCheck(
@@ -314,6 +330,32 @@ LAYERS: dict[str, LayerSpec] = {
             ),
             "s.code, s.name, s.kind, coalesce(s.services, '{}'), "
             "coalesce(nullif(s.opening_hours, ''), '24/7'), s.address, s.service_phone, s.geom",
+        ),
+    ),
+    "ways": LayerSpec(
+        table="ways",
+        columns=("code", "name", "highway", "oneway"),
+        types={"oneway": "boolean"},
+        required=("code", "highway"),
+        geometry="line",
+        extra_checks=(_value_check("highway", HIGHWAYS),),
+        upsert_sql=_upsert(
+            "ways",
+            ("code", "name", "highway", "oneway", "geom"),
+            "s.code, nullif(s.name, ''), s.highway, coalesce(s.oneway, false), s.geom",
+        ),
+    ),
+    "land": LayerSpec(
+        table="land",
+        columns=("code", "kind", "name"),
+        types={},
+        required=("code", "kind"),
+        geometry="polygon",
+        extra_checks=(_value_check("kind", LAND_KINDS),),
+        upsert_sql=_upsert(
+            "land",
+            ("code", "kind", "name", "geom"),
+            "s.code, s.kind, nullif(s.name, ''), ST_ForcePolygonCCW(ST_Multi(s.geom))",
         ),
     ),
 }

@@ -11,7 +11,8 @@ import psycopg
 from layers.bulk import Progress, UpsertResult, upsert
 
 # Parents before children: grids need communities, members need grids, points need areas.
-LOAD_ORDER = ("areas", "grids", "stations", "households", "members")
+# The base map's ways and land need nothing.
+LOAD_ORDER = ("areas", "grids", "stations", "households", "members", "ways", "land")
 
 LayerProgress = Callable[[str], Progress]
 

@@ -43,6 +43,14 @@ def _geography_gist(table: str) -> Index:
     return Index(f"{table}_geog_idx", text("(geom::geography)"), postgresql_using="gist")
 
 
+def _trigram(table: str, column: str) -> Index:
+    # Partial, Chinese or Latin text search (pg_trgm).
+    return Index(
+        f"{table}_{column}_trgm", column, postgresql_using="gin",
+        postgresql_ops={column: "gin_trgm_ops"},
+    )  # fmt: skip
+
+
 class Base(DeclarativeBase):
     pass
 
@@ -53,6 +61,7 @@ class Area(Base):
         Index("areas_updated_idx", "updated_at"),
         _gist("areas"),
         Index("areas_parent_idx", "parent_code"),
+        _trigram("areas", "name"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(32), unique=True)
@@ -71,6 +80,7 @@ class Grid(Base):
         Index("grids_updated_idx", "updated_at"),
         _gist("grids"),
         Index("grids_community_idx", "community_code"),
+        _trigram("grids", "name"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(32), unique=True)
@@ -88,6 +98,13 @@ class Household(Base):
         Index("households_updated_idx", "updated_at"),
         _gist("households"),
         Index("households_grid_idx", "grid_id"),
+        _trigram("households", "address"),
+        Index("households_building_idx", "building_key"),
+        Index(
+            "households_address_prefix",
+            "address",
+            postgresql_ops={"address": "text_pattern_ops"},
+        ),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(32), unique=True)
@@ -133,6 +150,7 @@ class Station(Base):
         Index("stations_updated_idx", "updated_at"),
         _gist("stations"),
         _geography_gist("stations"),
+        _trigram("stations", "name"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(32), unique=True)
@@ -228,6 +246,8 @@ class GridHistory(Base):
     new_geom: Mapped[Any] = mapped_column(
         Geometry("MULTIPOLYGON", srid=SRID, spatial_index=False), nullable=True
     )
+    # The grid's assignment status (a grid_status row as JSON) before the edit, for undo.
+    status_before: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
 
 
 class Account(Base):
@@ -293,3 +313,44 @@ class TileChange(Base):
     geom: Mapped[Any] = mapped_column(
         Geometry("POLYGON", srid=SRID, spatial_index=False), nullable=True
     )
+
+
+class GridEditLink(Base):
+    """A household's assignment link before an edit (member NULL: it had none)."""
+
+    __tablename__ = "grid_edit_links"
+    edit_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    household_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    member_id: Mapped[int | None] = mapped_column(Integer)
+    run_id: Mapped[int | None] = mapped_column(Integer)
+    distance_m: Mapped[float | None] = mapped_column(Double)
+
+
+class Way(Base):
+    """A street or path (OpenStreetMap highway class): the base map's roads and the walking
+    network."""
+
+    __tablename__ = "ways"
+    __table_args__ = (_gist("ways"), _trigram("ways", "name"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str | None] = mapped_column(Text)
+    highway: Mapped[str] = mapped_column(String(32))
+    oneway: Mapped[bool] = mapped_column(Boolean, default=False)
+    geom: Mapped[Any] = mapped_column(Geometry("LINESTRING", srid=SRID, spatial_index=False))
+
+
+class Land(Base):
+    """Water, green space or a building footprint, for the base map."""
+
+    __tablename__ = "land"
+    __table_args__ = (
+        _gist("land"),
+        Index("land_kind_idx", "kind"),
+        _trigram("land", "name"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    name: Mapped[str | None] = mapped_column(Text)
+    geom: Mapped[Any] = mapped_column(Geometry("MULTIPOLYGON", srid=SRID, spatial_index=False))

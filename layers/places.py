@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from gis.hours import is_open, open_state
+from gis.chinese_crs import wgs84_to_bd09, wgs84_to_gcj02
+from gis.hours import is_open, open_state, week
 from layers.collections import AREAS_OF_GRID, IN_SCOPE
 from layers.db import Connection, fetchall, fetchone
 
@@ -22,7 +23,8 @@ _NEAREST_STATIONS = f"""
     SELECT * FROM (
         SELECT s.code, s.name, s.kind, s.services, s.opening_hours, s.address,
                s.service_phone, ST_AsGeoJSON(s.geom, 7) AS geometry,
-               ST_Distance(s.geom::geography, {_POINT}) AS distance_m
+               ST_Distance(s.geom::geography, {_POINT}) AS distance_m,
+               ST_X(s.geom) AS lon, ST_Y(s.geom) AS lat
         FROM stations s
         WHERE (%(service)s::text IS NULL OR %(service)s = ANY(s.services))
           AND (%(within)s::float8 IS NULL OR ST_DWithin(s.geom::geography, {_POINT}, %(within)s))
@@ -39,8 +41,10 @@ class Station:
 
 
 def _station(row: Any, now: datetime) -> Station:
-    code, name, kind, services, hours, address, phone, geometry, distance = row
+    code, name, kind, services, hours, address, phone, geometry, distance, lon, lat = row
     state = open_state(hours, now)
+    gcj = wgs84_to_gcj02(lon, lat)
+    bd = wgs84_to_bd09(lon, lat)
     properties = {
         "code": code,
         "name": name,
@@ -52,6 +56,11 @@ def _station(row: Any, now: datetime) -> Station:
         "distance_m": round(float(distance), 1),
         "open_now": state.open_now,
         "next_change": state.next_change,
+        # today and the next six days, in the service's time zone (the pages' "today")
+        "week": week(hours, now.date()),
+        # where the phone map apps expect it: Amap/Tencent (GCJ-02), Baidu (BD-09)
+        "gcj02": [round(float(gcj[0]), 7), round(float(gcj[1]), 7)],
+        "bd09": [round(float(bd[0]), 7), round(float(bd[1]), 7)],
     }
     return Station(properties, geometry)
 

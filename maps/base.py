@@ -25,6 +25,7 @@ from maps.icons import service_icons
 LEAFLET_JS = "vendor/leaflet/leaflet.js"
 LEAFLET_CSS = "vendor/leaflet/leaflet.css"
 CLUSTER_JS = "vendor/leaflet.markercluster/leaflet.markercluster.js"
+VECTORGRID_JS = "vendor/leaflet.vectorgrid/Leaflet.VectorGrid.bundled.min.js"
 CLUSTER_CSS = (
     "vendor/leaflet.markercluster/MarkerCluster.css",
     "vendor/leaflet.markercluster/MarkerCluster.Default.css",
@@ -181,6 +182,8 @@ def new_page(options: PageOptions, *, title: str) -> tuple[Figure, folium.Map]:
         maxZoom=MAX_ZOOM,  # for the map itself: marker clusters need it when there is none
     )
     fmap.default_js = [("leaflet", options.static(LEAFLET_JS))]
+    if options.basemap is None:  # this server's own base map (js/basemap.js)
+        fmap.default_js.append(("vectorgrid", options.static(VECTORGRID_JS)))
     fmap.default_css = [("leaflet_css", options.static(LEAFLET_CSS))]
     MetricScale().add_to(fmap)
     if options.basemap is not None:
@@ -212,15 +215,20 @@ def feature_group(fmap: folium.Map, name: str, *, show: bool = True) -> folium.F
     return group
 
 
-def base_layers(fmap: folium.Map, options: PageOptions) -> dict[str, folium.FeatureGroup]:
-    """The page's own base, drawn from the data (no basemap needed): streets, communities,
-    grids — the first layers of every page, in this order."""
+def base_layers(
+    fmap: folium.Map, options: PageOptions, *, grids: bool = True
+) -> dict[str, folium.FeatureGroup]:
+    """The page's own base, drawn from the data over the base map: streets, communities,
+    grids (staff pages only: residents see no internal grid lines) — the first layers of
+    every page, in this order."""
     w = options.words
-    return {
+    layers = {
         "streets": feature_group(fmap, w["layer_streets"]),
         "communities": feature_group(fmap, w["layer_communities"]),
-        "grids": feature_group(fmap, w["layer_grids"]),
     }
+    if grids:
+        layers["grids"] = feature_group(fmap, w["layer_grids"])
+    return layers
 
 
 def marker_cluster(fmap: folium.Map, name: str, options: PageOptions) -> Any:
@@ -269,6 +277,11 @@ def sign_in_box(options: PageOptions) -> str:
         f'<button type="button" class="gg-link gg-signout">{w["sign_out"]}</button></p>'
         "</section>"
     )
+
+
+def skip_link(options: PageOptions, target: str) -> str:
+    """The first thing a keyboard reaches: a link past the map."""
+    return f'<a class="gg-skip" href="#{target}">{html.escape(options.words["skip_map"])}</a>'
 
 
 def config(options: PageOptions, **extra: Any) -> dict[str, Any]:

@@ -22,6 +22,7 @@ from maps.base import (
     raw,
     render,
     sign_in_box,
+    skip_link,
 )
 
 # Assignment status of a grid -> fill colour ("none": no assignment run yet).
@@ -45,17 +46,31 @@ MEMBER_ZOOM = 14
 def _controls(options: PageOptions) -> str:
     w = {key: html.escape(value) for key, value in options.words.items()}
     return (
-        '<section class="gg-controls">' + sign_in_box(options) + '<div class="gg-picker">'
+        '<section class="gg-controls" id="gg-controls" tabindex="-1" aria-label="'
+        + w["planner_tools"]
+        + '">'
+        + sign_in_box(options)
+        + '<div class="gg-picker">'
         f'<label for="gg-community">{w["community_picker"]}</label>'
         f'<select id="gg-community"><option value="">{w["all_communities"]}</option></select>'
         "</div>"
-        '<div class="gg-tools">'
-        # The boundary editor (js/planner/editor.js): usable once signed in with a grid selected.
-        f'<button type="button" id="gg-redraw" disabled>{w["redraw"]}</button>'
-        f'<button type="button" id="gg-finish" class="gg-primary" hidden>{w["finish_shape"]}'
-        "</button>"
-        f'<button type="button" id="gg-cancel" hidden>{w["cancel"]}</button>'
-        f'<span class="gg-hint" id="gg-redraw-hint">{w["redraw_pick"]}</span></div>'
+        f'<div class="gg-picker"><label for="gg-grid">{w["grid_picker"]}</label>'
+        f'<select id="gg-grid"><option value="">{w["choose_grid"]}</option></select></div>'
+        # The boundary editor (js/planner/editor.js): shown for a grid the planner may edit.
+        '<div class="gg-tools" id="gg-tools" hidden>'
+        f'<button type="button" id="gg-edit">{w["edit_vertices"]}</button>'
+        f'<button type="button" id="gg-redraw">{w["redraw"]}</button>'
+        f'<button type="button" id="gg-split">{w["split"]}</button>'
+        f'<span class="gg-merge"><label for="gg-merge-with">{w["merge_with"]}</label>'
+        '<select id="gg-merge-with"></select>'
+        f'<button type="button" id="gg-merge">{w["merge"]}</button></span>'
+        f'<button type="button" id="gg-history">{w["history"]}</button></div>'
+        '<div class="gg-tools" id="gg-editing" hidden>'
+        f'<button type="button" id="gg-reshape">{w["reshape"]}</button>'
+        f'<button type="button" id="gg-undo-step">{w["undo_step"]}</button>'
+        f'<button type="button" id="gg-finish" class="gg-primary">{w["finish_shape"]}</button>'
+        f'<button type="button" id="gg-cancel">{w["cancel"]}</button></div>'
+        f'<p class="gg-hint" id="gg-redraw-hint">{w["redraw_pick"]}</p>'
         '<p class="gg-status" id="gg-status" role="status" aria-live="polite"></p>'
         "</section>"
     )
@@ -83,13 +98,15 @@ def _legend(options: PageOptions) -> Legend:
 def build_planner(options: PageOptions) -> str:
     w = options.words
     figure, fmap = new_page(options, title=w["planner_title"])
+    figure.html.add_child(raw(skip_link(options, "gg-controls")), index=0)
     figure.html.add_child(
         raw(header(options, title=w["planner_title"], subtitle=w["planner_subtitle"]))
     )
     figure.html.add_child(raw(_controls(options)))
     figure.html.add_child(
         raw(
-            '<section class="gg-side" id="gg-detail" aria-live="polite">'
+            '<section class="gg-side" id="gg-detail" aria-live="polite" tabindex="0" '
+            f'aria-label="{html.escape(w["grid_details"])}">'
             f'<p class="gg-muted">{html.escape(w["pick_grid"])}</p></section>'
         )
     )

@@ -12,15 +12,22 @@ VENDOR=maps/static/vendor
 PACKAGES=(
   "leaflet@1.9.4 sha512-nxS1ynzJOmOlHp+iL3FyWqK89GtNL8U8rvlMOsQdTTssxZwCXh8N2NB3GDQOL+YR3XnWyZAxwQixURb+FA74PA=="
   "leaflet.markercluster@1.5.3 sha512-vPTw/Bndq7eQHjLBVlWpnGeLa3t+3zGiuM7fJwCkiMFq+nmRuG3RI3f7f4N4TDX7T4NpbAXpR2+NTRSEGfCSeA=="
+  "leaflet.vectorgrid@1.3.0 sha512-kWmj1pKM+MVdo/7Mg5zsB3YrGZvo/uIuiANV9MvWUFOG+Y2xAJzrteDhoIcCgTjHSSRJ36xdeGdIQVhuWjnCZw=="
+  "axe-core@4.10.3 sha512-Xm7bpRXnDSX2YE2YFfBk2FnF0ep6tmG7xPh8iHee8MIcrgq762Nkce856dYtJYLkuIoYZvGfTs/PbZhideTcEg=="
 )
+# axe-core checks the pages' accessibility in the tests only: it goes to tests/vendor, not
+# to the pages' static files.
+TEST_VENDOR=tests/vendor
 STAMP="$VENDOR/.versions"
 wanted=$(printf '%s\n' "${PACKAGES[@]}" | cut -d' ' -f1)
 
-if [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$wanted" ]; then exit 0; fi
+if [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$wanted" ] && [ -f "$TEST_VENDOR/axe-core/axe.min.js" ]; then
+  exit 0
+fi
 if [ "${1:-}" = "--check" ]; then exit 1; fi  # only asks whether they are there
 command -v npm >/dev/null || { echo "npm is needed to fetch the map assets (apt-get install npm)" >&2; exit 1; }
 
-printf '\033[1m==> %s\033[0m\n' "fetching the map assets (Leaflet, markercluster) from the npm registry"
+printf '\033[1m==> %s\033[0m\n' "fetching the map assets (Leaflet, markercluster, VectorGrid; axe-core) from the npm registry"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 for entry in "${PACKAGES[@]}"; do
@@ -49,7 +56,13 @@ cp "$work/leaflet.markercluster/dist/leaflet.markercluster.js" \
   "$work/leaflet.markercluster/dist/MarkerCluster.css" \
   "$work/leaflet.markercluster/dist/MarkerCluster.Default.css" \
   "$work/leaflet.markercluster/MIT-LICENCE.txt" "$fresh/leaflet.markercluster/"
+# VectorGrid draws the base map's vector tiles (its bundle carries its protobuf decoder).
+mkdir -p "$fresh/leaflet.vectorgrid"
+cp "$work/leaflet.vectorgrid/dist/Leaflet.VectorGrid.bundled.min.js" \
+  "$work/leaflet.vectorgrid/package.json" "$fresh/leaflet.vectorgrid/"  # licence: Beerware (package.json)
 echo "$wanted" >"$fresh/.versions"
+mkdir -p "$TEST_VENDOR/axe-core"
+cp "$work/axe-core/axe.min.js" "$work/axe-core/LICENSE" "$TEST_VENDOR/axe-core/"
 
 # Swap in the new copy, keeping the folder's own .gitignore.
 find "$VENDOR" -mindepth 1 -maxdepth 1 ! -name .gitignore -exec rm -rf {} +

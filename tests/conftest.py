@@ -98,6 +98,8 @@ def demo_template(databases: Databases, schema_template: str, demo_data) -> str:
                 "stations": demo_data.stations,
                 "households": demo_data.households,
                 "members": demo_data.members,
+                "ways": demo_data.ways,
+                "land": demo_data.land,
             },
         )
     return name

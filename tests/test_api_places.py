@@ -283,3 +283,15 @@ def test_staff_see_their_collections_listed(client, demo_url, two_communities):
     member = client.get("/collections/members/items?limit=1", headers=headers).json()["features"][0]
     assert {"personal_phone", "load", "grid_code"} <= set(member["properties"])
     json.dumps(member)  # plain JSON
+
+
+def test_nearest_stations_carry_their_week_and_app_coordinates(client):
+    from gis.chinese_crs import wgs84_to_bd09, wgs84_to_gcj02
+
+    feature = client.get("/stations/nearest?lon=116.01&lat=28.68&k=1").json()["features"][0]
+    lon, lat = feature["geometry"]["coordinates"]
+    p = feature["properties"]
+    assert p["gcj02"] == pytest.approx([float(v) for v in wgs84_to_gcj02(lon, lat)], abs=1e-6)
+    assert p["bd09"] == pytest.approx([float(v) for v in wgs84_to_bd09(lon, lat)], abs=1e-6)
+    today = datetime.now(ZoneInfo("Asia/Shanghai")).date().isoformat()
+    assert len(p["week"]) == 7 and p["week"][0]["date"] == today

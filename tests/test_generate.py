@@ -48,6 +48,8 @@ CONTRACT = {
         "service_phone",
         "geometry",
     ],
+    "ways": ["code", "name", "highway", "oneway", "geometry"],
+    "land": ["code", "kind", "name", "geometry"],
 }
 
 
@@ -266,7 +268,9 @@ def test_contract_columns_and_types(demo: DemoData) -> None:
         assert list(frame.columns) == columns
         assert frame.geometry.name == "geometry"
         text = [c for c in columns if c not in {"geometry", "care_tags", "services"}]
-        text = [c for c in text if c not in {"residents", "min_load", "max_load", "active"}]
+        text = [
+            c for c in text if c not in {"residents", "min_load", "max_load", "active", "oneway"}
+        ]
         for column in text:
             values = frame[column].dropna()
             assert all(isinstance(v, str) for v in values), (name, column)
@@ -298,7 +302,14 @@ def test_small_data_set_and_progress() -> None:
     seen: list[tuple[str, int, int]] = []
     small = generate(households=1_000, seed=3, progress=lambda *a: seen.append(a))
     assert len(small.households) == 1_000
-    assert {s for s, _, _ in seen} == {"areas", "grids", "households", "members", "stations"}
+    assert {s for s, _, _ in seen} == {
+        "areas",
+        "grids",
+        "households",
+        "members",
+        "stations",
+        "base map",
+    }
     assert all(0 <= done <= total for _, done, total in seen)
     assert (small.members.groupby("grid_code").size() >= 1).all()
 
@@ -309,3 +320,29 @@ def test_city_scale_plan() -> None:
     assert 700 <= sizes.communities <= 1_000
     assert 40 <= sizes.streets <= 80
     assert plan_sizes(20_000).grids == 70
+
+
+def test_base_map_streets_lake_parks_and_buildings(demo: DemoData) -> None:
+    ways, land = _metric(demo.ways), _metric(demo.land)
+    assert set(ways.geom_type) == {"LineString"}
+    assert {"primary", "secondary", "residential", "unclassified"} <= set(ways.highway)
+    named = ways[ways.name.notna()]
+    assert set(names.ROADS) <= set(named.name)  # the zone's real roads are on the map
+    assert (named.highway != "residential").all()
+    # no street along the borders runs through a building; every building holds its
+    # households (village houses line their roads: those may touch)
+    buildings = land[land.kind == "building"]
+    assert len(buildings) == demo.households.building_key.nunique()
+    streets = ways[ways.highway != "unclassified"].geometry.union_all()
+    assert not buildings.geometry.intersects(streets).any()
+    homes = _metric(demo.households).set_index("building_key").geometry
+    footprint = buildings.set_index("code").geometry
+    inside = footprint.loc[homes.index].buffer(1.0).contains(homes, align=False)
+    assert inside.mean() > 0.99
+    # Aixi Lake lies west of the district, off its shore; parks hold no building
+    lake = land[land.name == "艾溪湖"].geometry.iloc[0]
+    district = _metric(demo.areas[demo.areas.level == "district"]).geometry.iloc[0]
+    assert lake.area > 1e6 and lake.distance(district) < 100 and not lake.intersects(district)
+    assert lake.centroid.x < district.centroid.x
+    parks = land[(land.kind == "green") & (land.name != "艾溪湖湿地公园")]
+    assert len(parks) >= 5 and not parks.geometry.intersects(buildings.geometry.union_all()).any()

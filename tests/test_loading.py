@@ -360,3 +360,71 @@ def test_an_unknown_column_is_reported_not_silently_dropped(cli, empty_db, tmp_p
     path.write_text(json.dumps({"type": "FeatureCollection", "features": [feature]}))
     result = _load(cli, path, "areas")
     assert result.exit_code == 0 and "area_km2" in result.output and "not loaded" in result.output
+
+
+# --- the base map's layers: ways (lines) and land (polygons) ------------------------------
+
+WAYS_GEOJSON = """{"type": "FeatureCollection", "features": [
+ {"type": "Feature", "properties": {"code": "W1", "name": "紫阳大道", "highway": "primary"},
+  "geometry": {"type": "LineString", "coordinates": [[115.95, 28.66], [115.97, 28.66]]}},
+ {"type": "Feature", "properties": {"code": "W2", "highway": "footway", "oneway": true},
+  "geometry": {"type": "LineString", "coordinates": [[115.955, 28.65], [115.955, 28.67]]}},
+ {"type": "Feature", "properties": {"code": "W3", "name": "小路", "highway": "%s"},
+  "geometry": {"type": "LineString", "coordinates": [[115.96, 28.65], [115.965, 28.67]]}}
+]}"""
+
+
+def test_ways_load_from_geojson_lines_and_again_changes_nothing(cli, tmp_path, empty_db):
+    path = tmp_path / "ways.geojson"
+    path.write_text(WAYS_GEOJSON % "motorway_link")
+    result = _load(cli, path, "ways")
+    assert result.exit_code == 0, result.output
+    with connect(empty_db) as conn:
+        rows = conn.execute(
+            "SELECT code, name, highway, oneway, GeometryType(geom) FROM ways ORDER BY code"
+        ).fetchall()
+    assert rows == [
+        ("W1", "紫阳大道", "primary", False, "LINESTRING"),
+        ("W2", None, "footway", True, "LINESTRING"),
+        ("W3", "小路", "motorway_link", False, "LINESTRING"),
+    ]
+    with connect(empty_db, autocommit=True) as conn:
+        (again,) = load_layers(conn, frames={"ways": read_layer(path, layer="ways")})
+    assert again == UpsertResult("ways", rows=3, inserted=0, updated=0, unchanged=3)
+
+
+def test_a_bad_way_is_named_and_nothing_is_loaded(cli, tmp_path, empty_db):
+    path = tmp_path / "ways.geojson"
+    path.write_text(WAYS_GEOJSON % "highway_to_hell")
+    result = _load(cli, path, "ways")
+    assert result.exit_code == 1
+    assert "row 3" in result.output and "highway_to_hell" in result.output
+    assert _count(empty_db, "ways") == 0
+    polygon = tmp_path / "polygon.geojson"
+    polygon.write_text(
+        '{"type": "FeatureCollection", "features": [{"type": "Feature", "properties": '
+        '{"code": "W9", "highway": "primary"}, "geometry": {"type": "Polygon", "coordinates": '
+        "[[[115.95, 28.65], [115.96, 28.65], [115.96, 28.66], [115.95, 28.65]]]}}]}"
+    )
+    result = _load(cli, polygon, "ways")
+    assert result.exit_code == 1 and "row 1" in result.output and "expected a line" in result.output
+
+
+def test_land_loads_polygons_by_kind(cli, tmp_path, empty_db):
+    frame = gpd.GeoDataFrame(
+        {"code": ["L1", "L2", "L3"], "kind": ["water", "green", "building"],
+         "name": ["艾溪湖", None, "1栋"]},
+        geometry=[box(W, S, MID_X, MID_Y), box(MID_X, S, E, N), box(W, MID_Y, W + 0.001, N)],
+        crs="EPSG:4326",
+    )  # fmt: skip
+    frame.to_file(tmp_path / "land.gpkg")
+    result = _load(cli, tmp_path / "land.gpkg", "land")
+    assert result.exit_code == 0, result.output
+    with connect(empty_db) as conn:
+        rows = conn.execute("SELECT code, kind, name FROM land ORDER BY code").fetchall()
+    assert rows == [("L1", "water", "艾溪湖"), ("L2", "green", None), ("L3", "building", "1栋")]
+    frame.loc[1, "kind"] = "lava"
+    frame.to_file(tmp_path / "bad.gpkg")
+    result = _load(cli, tmp_path / "bad.gpkg", "land")
+    assert result.exit_code == 1 and "row 2" in result.output and "lava" in result.output
+    assert _count(empty_db, "land") == 3

@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 import shapely
+from shapely import wkb
 from shapely.geometry import mapping, shape
 
 from api.routes.pages import VENDORED, _csp
@@ -61,7 +62,7 @@ def test_pages_reference_only_this_server(name, language):
     assert f'<html lang="{language}">' in page
     assets = _assets(page)
     assert any(a.endswith("/leaflet.js") for a in assets)
-    assert all(a.startswith(("/static/", "?lang=")) for a in assets), assets
+    assert all(a.startswith(("/static/", "?lang=", "#")) for a in assets), assets
     assert "cdn" not in page.lower() and "https://" not in page
 
 
@@ -94,6 +95,7 @@ class Site:
     base: str
     dispatcher: str
     planner: str
+    url: str = ""
 
     def get(self, path: str, token: str | None = None) -> Any:
         headers = {"Authorization": f"Bearer {token}"} if token else {}
@@ -114,7 +116,7 @@ def site(databases, demo_template) -> Iterator[Site]:
         dispatcher = create_token(conn, role="dispatcher", scope_code=row[0], label="pages")
         planner = create_token(conn, role="planner", scope_code=row[0], label="pages")
     with served(url) as base:
-        yield Site(base, dispatcher, planner)
+        yield Site(base, dispatcher, planner, url)
 
 
 def test_pages_are_served_with_their_assets(site):
@@ -174,9 +176,14 @@ class Probe:
         assert self.errors == [], f"console errors: {self.errors}"
 
 
+AXE = ROOT / "tests" / "vendor" / "axe-core" / "axe.min.js"
+
+
 @contextmanager
-def opened(browser, site: Site, path: str, **context: Any) -> Iterator[Probe]:
+def opened(browser, site: Site, path: str, *, axe: bool = False, **context: Any) -> Iterator[Probe]:
     ctx = browser.new_context(timezone_id="Asia/Shanghai", **context)
+    if axe:  # injected by the browser itself (not a page script: the CSP stays as it is)
+        ctx.add_init_script(path=str(AXE))
     page = ctx.new_page()
     probe = Probe(page)
 
@@ -225,7 +232,7 @@ def wait_for_paths(page: Any, at_least: int) -> None:
 
 
 def test_locator_lists_the_nearest_station_the_api_gives(browser, site):
-    grids = site.get("/collections/grids/items?limit=1")["numberMatched"]
+    communities = site.get("/collections/communities/items?limit=1")["numberMatched"]
     stations = site.get("/collections/stations/items?limit=1")["numberMatched"]
     geo = {"longitude": HERE[0], "latitude": HERE[1]}
     with opened(
@@ -233,7 +240,9 @@ def test_locator_lists_the_nearest_station_the_api_gives(browser, site):
         geolocation=geo, permissions=["geolocation"],
     ) as probe:  # fmt: skip
         page = probe.page
-        wait_for_paths(page, grids)
+        wait_for_paths(page, communities)
+        # no internal grid lines for residents: only the communities' outlines
+        assert page.locator(".leaflet-overlay-pane path").count() < communities + 10
         # every station is on the map, alone or in a cluster (once the zoom has settled)
         until(
             page,
@@ -265,25 +274,26 @@ def test_locator_lists_the_nearest_station_the_api_gives(browser, site):
         assert expected[1]["properties"]["name"] in popup.inner_text()
         assert "gg-selected" in (page.locator(".gg-row").nth(1).get_attribute("class") or "")
 
-        # a click on the map is a place too: the list follows
+        # a click on the map is a place too: the list follows (and no coordinates are shown)
         page.keyboard.press("Escape")
         box = page.locator(".folium-map").bounding_box()
-        page.mouse.click(box["x"] + 150, box["y"] + box["height"] - 150)
-        until(
-            page,
-            """() => {
-                const text = document.querySelector('#gg-status').textContent;
-                return /\\d\\.\\d{6}, \\d/.test(text) && !text.includes('116.010500');
+        x, y = 150, box["height"] - 150
+        lon, lat = page.evaluate(
+            """([x, y]) => {
+                const map = Object.values(window).find(v => v instanceof L.Map);
+                const at = map.containerPointToLatLng([x, y]);
+                return [at.lng.toFixed(6), at.lat.toFixed(6)];
             }""",
+            [x, y],
         )
-        lon, lat = re.findall(r"(\d+\.\d{6})", page.inner_text("#gg-status"))
+        page.mouse.click(box["x"] + x, box["y"] + y)
         first = site.get(f"/stations/nearest?lon={lon}&lat={lat}&k=1")["features"][0]
         until(
             page,
             "n => document.querySelector('.gg-row-name').textContent === n",
             arg=first["properties"]["name"],
         )
-
+        assert not re.search(r"\d+\.\d{5}", page.inner_text("body"))
         # filters: a service and open now
         page.select_option("#gg-service", "toilet")
         page.check("#gg-open-now")
@@ -298,8 +308,8 @@ def test_locator_lists_the_nearest_station_the_api_gives(browser, site):
             arg="|".join(wanted),
         )
         assert page.locator(".gg-row .gg-closed").count() == 0
-        for services in page.locator(".gg-row .gg-svcs").all():
-            assert services.locator("[aria-label='厕所']").count() == 1
+        for services in page.locator(".gg-row .gg-svcs").all():  # icon and word
+            assert "厕所" in services.locator(".gg-svc-item").all_inner_texts()
         assert page.locator(".gg-legend").is_visible()
         # a public page: nothing personal is even asked for
         staff_only = ("/households", "/members", "/assignments", "/assignment")
@@ -342,6 +352,7 @@ def test_dispatch_says_a_staff_token_is_needed(browser, site):
         needed = page.locator(".gg-needed")
         needed.wait_for()
         assert "Staff sign-in needed" in needed.inner_text()
+        page.click(".gg-coords-box summary")
         page.fill("#gg-lon", str(HERE[0]))
         page.fill("#gg-lat", str(HERE[1]))
         page.click("#gg-coord-form button")
@@ -349,43 +360,89 @@ def test_dispatch_says_a_staff_token_is_needed(browser, site):
         probe.clean()
 
 
-def test_dispatch_shows_the_grid_its_members_and_the_nearest_help(browser, site):
-    grid = site.get("/collections/grids/items?limit=1&offset=10")["features"][0]["properties"]
-    household = site.get(
-        f"/collections/households/items?limit=1&grid_code={grid['code']}", site.dispatcher
-    )["features"][0]
-    lon, lat = household["geometry"]["coordinates"]
-    owner = site.get(f"/grids/at?lon={lon}&lat={lat}", site.dispatcher)["properties"]
-    nearest = site.get(f"/members/nearest?lon={lon}&lat={lat}&k=5", site.dispatcher)["features"]
-    stations = site.get(f"/stations/nearest?lon={lon}&lat={lat}&k=1&open_now=true")["features"]
+def _sign_in(page: Any, token: str) -> None:
+    page.fill("#gg-token", token)
+    page.click(".gg-signin-form button")
+    page.locator(".gg-signed-in").wait_for()
+
+
+def test_dispatch_finds_an_address_typed_in_part_and_the_responsible_member_first(browser, site):
+    with connect(site.url) as conn:
+        row = conn.execute(
+            "SELECT h.code, h.address, m.name, g.code FROM households h "
+            "JOIN assignments a ON a.household_id = h.id JOIN members m ON m.id = a.member_id "
+            "JOIN grids g ON g.id = h.grid_id WHERE h.address LIKE '%%单元%%' "
+            "ORDER BY h.code LIMIT 1 OFFSET 500"
+        ).fetchone()
+    assert row is not None
+    code, address, member, grid = row
+    community, building, unit, flat = address.split(" ")  # 名都社区 3栋 2单元 501
+    typed = f"{community[:2]} {building} {unit} {flat}"  # part of the address, as said
     with opened(browser, site, "/maps/dispatch", viewport={"width": 1280, "height": 900}) as probe:
         page = probe.page
-        page.fill("#gg-token", site.dispatcher)
-        page.click(".gg-signin-form button")
-        page.locator(".gg-signed-in").wait_for()
+        _sign_in(page, site.dispatcher)
         assert page.evaluate("sessionStorage.getItem('gridgis.token')") == site.dispatcher
+        page.locator("#gg-place").press_sequentially(typed, delay=20)
+        option = page.locator(".gg-place-option").first
+        option.wait_for()
+        assert address in option.inner_text()
+        page.keyboard.press("ArrowDown")
+        page.keyboard.press("Enter")
+        first = page.locator(".gg-responsible li").first
+        first.wait_for()
+        assert member in first.locator(".gg-name").inner_text()
+        assert "联系该住户的网格员" in first.inner_text()
+        expected = site.get(f"/dispatch/at?lon=116&lat=28.6&household={code}", site.dispatcher)[
+            "members"
+        ]
+        shown = page.locator(".gg-responsible .gg-name").all_inner_texts()
+        assert shown == [m["name"] for m in expected]
+        # the details fold away: grid, place, station
+        assert not page.locator(".gg-grid-name").is_visible()
+        page.click(".gg-more summary")
+        assert grid in page.inner_text(".gg-grid-name")
+        assert address in page.inner_text(".gg-address")
+        # one pin per building: every member is on the map, pins never stacked
+        pins = page.locator(".leaflet-marker-pane .gg-member-pin").all_inner_texts()
+        ranks = sorted(int(r) for pin in pins for r in pin.split(","))
+        assert ranks == list(range(1, len(expected) + 1))
+        shoot(probe, "dispatch")
+
+        # a swapped entry: the API's explanation, and the old answer gone
+        page.click(".gg-coords-box summary")
+        page.fill("#gg-lon", "28.684100")
+        page.fill("#gg-lat", "116.010500")
+        page.click("#gg-coord-form button")
+        until(page, "() => document.querySelector('#gg-status').dataset.kind === 'error'")
+        assert "swapped" in page.inner_text("#gg-status")
+        assert page.locator(".gg-responsible").count() == 0
+        assert page.locator(".leaflet-marker-pane .gg-member-pin").count() == 0
+        refused = [e for e in probe.errors if "400 (Bad Request)" in e]
+        assert len(refused) == 1  # the one call, answered with the explanation
+        probe.errors = [e for e in probe.errors if e not in refused]
+        probe.clean()
+
+
+def test_dispatch_answer_fits_the_first_screen_of_a_phone(browser, site):
+    household = site.get("/collections/households/items?limit=1&offset=3000", site.dispatcher)
+    lon, lat = household["features"][0]["geometry"]["coordinates"]
+    with opened(
+        browser, site, "/maps/dispatch?lang=en", viewport={"width": 375, "height": 700},
+        has_touch=True, is_mobile=True,
+    ) as probe:  # fmt: skip
+        page = probe.page
+        _sign_in(page, site.dispatcher)
+        page.click(".gg-coords-box summary")
         page.fill("#gg-lon", f"{lon:.6f}")
         page.fill("#gg-lat", f"{lat:.6f}")
         page.click("#gg-coord-form button")
-        page.locator(".gg-grid-name").wait_for()
-
-        assert owner["code"] == grid["code"]
-        assert owner["code"] in page.inner_text(".gg-grid-name")
-        assert owner["name"] in page.inner_text(".gg-grid-name")
-        assert page.inner_text(".gg-community-name") == owner["community"]["name"]
-        shown = page.locator(".gg-grid-members .gg-name").all_inner_texts()
-        assert shown == [m["name"] for m in owner["members"]]
-        assert all("*" not in name for name in shown)  # staff see full names
-        nearest_shown = page.locator(".gg-nearest-members .gg-name").all_inner_texts()
-        assert nearest_shown == [m["properties"]["name"] for m in nearest]
-        assert f"{lon:.6f}, {lat:.6f}" in page.inner_text("#gg-result")
-        if stations:
-            assert page.inner_text(".gg-station-name") == stations[0]["properties"]["name"]
-        # one dashed line to each member and to the station, each labelled with its distance
-        lines = page.locator(".leaflet-overlay-pane path.gg-line").count()
-        assert lines == len(nearest) + len(stations)
-        assert page.locator(".gg-distance-label").count() == lines
-        shoot(probe, "dispatch")
+        first = page.locator(".gg-responsible li").first
+        first.wait_for()
+        page.evaluate("window.scrollTo(0, 0)")
+        box = first.bounding_box()
+        assert box["y"] + box["height"] <= 700, "the first member is below the first screen"
+        assert page.evaluate("document.scrollingElement.scrollWidth") <= 375
+        shoot(probe, "dispatch-phone")
         probe.clean()
 
 
@@ -403,7 +460,7 @@ def test_planner_colours_grids_by_status_and_shows_loads(browser, site):
         assert len(set(fills)) >= 2  # ok, understaffed, overstaffed ...
         legend = page.locator(".gg-legend")
         assert legend.is_visible() and "人手不足" in legend.inner_text()
-        assert page.locator("#gg-redraw").is_disabled()
+        assert not page.locator("#gg-redraw").is_visible()  # no editing before sign-in
         assert page.locator(".gg-needed").is_visible()
 
         page.fill("#gg-token", site.planner)
@@ -490,105 +547,284 @@ def writable_site(databases, demo_template) -> Iterator[tuple[Site, str]]:
         yield Site(base, "", planner), url
 
 
-def test_planner_redraws_a_grid_previews_and_saves_it(browser, writable_site):
+def _fit(page: Any, geometry: Any) -> None:
+    page.evaluate(
+        """geometry => {
+            const map = Object.values(window).find(v => v instanceof L.Map);
+            map.fitBounds(L.geoJSON(geometry).getBounds().pad(0.15), { animate: false });
+        }""",
+        geometry,
+    )
+
+
+def _screen(page: Any, lon: float, lat: float) -> tuple[float, float]:
+    """Where (lon, lat) is on the screen now."""
+    x, y = page.evaluate(
+        """([lon, lat]) => {
+            const map = Object.values(window).find(v => v instanceof L.Map);
+            const p = map.latLngToContainerPoint([lat, lon]);
+            const box = map.getContainer().getBoundingClientRect();
+            return [box.left + p.x, box.top + p.y];
+        }""",
+        [lon, lat],
+    )
+    return float(x), float(y)
+
+
+def _grid_at_screen(page: Any, x: float, y: float) -> str | None:
+    """The grid whose shape holds the screen point (to show a click lands inside a grid)."""
+    return page.evaluate(
+        """([x, y]) => {
+            const map = Object.values(window).find(v => v instanceof L.Map);
+            const box = map.getContainer().getBoundingClientRect();
+            const at = map.containerPointToLatLng([x - box.left, y - box.top]);
+            let found = null;
+            map.eachLayer(l => {
+                if (!l.feature || !l.feature.properties.community_code || !l.getBounds) return;
+                if (l.getBounds().contains(at)) found = found || l.feature.properties.code;
+            });
+            return found;
+        }""",
+        [x, y],
+    )
+
+
+def _links(url: str) -> list[tuple[Any, ...]]:
+    with connect(url) as conn:
+        return conn.execute(
+            "SELECT household_id, member_id, run_id, distance_m FROM assignments ORDER BY 1"
+        ).fetchall()
+
+
+def _save(page: Any) -> Any:
+    """Save (confirming when the preview leaves problems); the response of the save."""
+    card = page.locator("#gg-detail .gg-preview")
+    with page.expect_response(lambda r: r.request.method in ("PUT", "POST")
+                              and "preview" not in r.url) as saved:  # fmt: skip
+        card.locator(".gg-save").click()
+        if card.locator(".gg-save-anyway").count():
+            card.locator(".gg-save-anyway").click()
+    return saved.value
+
+
+def _bumped_ring(url: str, code: str) -> tuple[list[list[float]], int]:
+    """The grid's ring (open) with one vertex added out into a neighbour, past the
+    neighbour's household nearest to the grid: (ring, index of the new vertex)."""
+    with connect(url) as conn:
+        row = conn.execute(
+            "SELECT ST_AsBinary(t.geom), ST_AsBinary(h.geom) FROM grids t "
+            "JOIN grids g ON g.community_code = t.community_code AND g.id <> t.id "
+            "JOIN households h ON h.grid_id = g.id WHERE t.code = %s "
+            "ORDER BY ST_Distance(h.geom, t.geom) LIMIT 1",
+            (code,),
+        ).fetchone()
+    assert row is not None
+    grid, home = wkb.loads(row[0]), wkb.loads(row[1])
+    ring = [list(p) for p in grid.geoms[0].exterior.coords[:-1]]
+    crs = metric_crs_for(home.x, home.y)
+    metres = [to_metric(shapely.Point(p), crs) for p in ring]
+    h = to_metric(home, crs)
+    edges = [shapely.LineString([metres[i], metres[(i + 1) % len(ring)]]) for i in range(len(ring))]
+    i = min(range(len(ring)), key=lambda k: edges[k].distance(h))
+    near = edges[i].interpolate(edges[i].project(h))
+    d = near.distance(h)
+    out = shapely.Point(
+        near.x + (h.x - near.x) * (d + 70) / d, near.y + (h.y - near.y) * (d + 70) / d
+    )
+    bump = to_lonlat(out, crs)
+    return [*ring[: i + 1], [bump.x, bump.y], *ring[i + 1 :]], i + 1
+
+
+def test_planner_draws_inside_grids_previews_saves_and_undoes_exactly(browser, writable_site):
     site, url = writable_site
     code = f"{COMMUNITY}-G01"
     grid = site.get(f"/grids/{code}")
-    community = site.get(f"/collections/communities/items?code={COMMUNITY}")["features"]
-    community = next(f for f in community if f["properties"]["code"] == COMMUNITY)
-    # grown just past the nearest household of a neighbour, so that it changes grid
-    reach = _nearest_outside_m(url, code) + 10
-    polygon = _grown(shape(grid["geometry"]), shape(community["geometry"]), reach)
+    ring, bump = _bumped_ring(url, code)
+    polygon = {"type": "Polygon", "coordinates": [[*ring, ring[0]]]}
     version = _grid_version(url, code)
+    links_before = _links(url)
     with opened(
         browser, site, "/maps/planner?lang=en", viewport={"width": 1280, "height": 800}
     ) as probe:
         page = probe.page
-        page.fill("#gg-token", site.planner)
-        page.click(".gg-signin-form button")
-        page.locator(".gg-signed-in").wait_for()
+        _sign_in(page, site.planner)
         until(page, "() => document.querySelectorAll('path.gg-member-home').length > 0")
-        # a click inside the grid (zoomed to it) selects it
-        inside = shapely.point_on_surface(shape(grid["geometry"]))
-        x, y = page.evaluate(
-            """([bounds, lon, lat]) => {
-                const map = Object.values(window).find(v => v instanceof L.Map);
-                map.fitBounds(L.geoJSON(bounds).getBounds().pad(0.1), { animate: false });
-                const p = map.latLngToContainerPoint([lat, lon]);
-                const box = map.getContainer().getBoundingClientRect();
-                return [box.left + p.x, box.top + p.y];
-            }""",
-            [grid, inside.x, inside.y],
-        )
-        page.mouse.click(x, y)
+        # the grid chosen from the list, by keyboard
+        page.focus("#gg-grid")
+        page.select_option("#gg-grid", code)
         until(page, "c => document.querySelector('#gg-detail').textContent.includes(c)", code)
-        redraw = page.locator("#gg-redraw")
-        assert redraw.is_enabled()
-        click_vertices = """ring => {
-            const map = Object.values(window).find(v => v instanceof L.Map);
-            for (const [lon, lat] of ring) map.fire('click', { latlng: L.latLng(lat, lon) });
-        }"""
+        assert page.locator("#gg-tools").is_visible()
+        _fit(page, polygon)
 
         # Esc drops a shape being drawn
-        redraw.click()
+        page.click("#gg-redraw")
         page.locator("#gg-finish").wait_for()
-        page.evaluate(click_vertices, polygon["coordinates"][0][:2])
-        assert page.locator("path.gg-vertex").count() == 2
+        for lon, lat in ring[:2]:
+            page.mouse.click(*_screen(page, lon, lat))
+        assert page.locator(".gg-vertex").count() == 2
         page.keyboard.press("Escape")
         page.locator("#gg-finish").wait_for(state="hidden")
-        assert page.locator("path.gg-vertex").count() == 0 and redraw.is_enabled()
+        assert page.locator(".gg-vertex").count() == 0
 
-        # the grown grid, vertex by vertex; Finish previews it
-        redraw.click()
+        # the grid and a bump into a neighbour, vertex by vertex, each a real click inside a
+        # grid; each click near a neighbour's vertex lands exactly on it (snapping)
+        page.click("#gg-redraw")
         page.locator("#gg-finish").wait_for()
-        page.evaluate(click_vertices, polygon["coordinates"][0][:-1])
-        assert re.search(r"\d+\.\d{6}, \d+\.\d{6}", page.inner_text("#gg-redraw-hint"))
+        inside = 0
+        for k, (lon, lat) in enumerate(ring):
+            x, y = _screen(page, lon, lat)
+            inside += _grid_at_screen(page, x, y) is not None
+            page.mouse.click(x, y, delay=10)
+            page.wait_for_timeout(350 if k % 2 else 0)  # no double-click between vertices
+        assert inside >= len(ring) - 2  # the clicks land in grids, and still add vertices
+        assert page.locator(".gg-vertex").count() == len(ring)
         with page.expect_response(lambda r: r.url.endswith("/preview")) as answered:
             page.click("#gg-finish")
-        sent = answered.value.request.post_data_json
         assert answered.value.status == 200
-        assert sent == {
-            "type": "Polygon",
-            "coordinates": [[list(p) for p in polygon["coordinates"][0]]],
-        }
+        sent = answered.value.request.post_data_json["coordinates"][0]
+        assert len(sent) == len(ring) + 1
+        snapped = [p for k, p in enumerate(sent[:-1]) if k != bump]
+        # exactly on the grid's own vertices (to the 7 decimals of the API), by snapping
+        own = [c for k, p in enumerate(ring) if k != bump for c in p]
+        assert [c for p in snapped for c in p] == pytest.approx(own, abs=1e-7)
         card = page.locator("#gg-detail .gg-preview")
         card.locator(".gg-moved-count").wait_for()
-
-        expected = httpx.post(
-            f"{site.base}/grids/{code}/preview",
-            json=sent,
-            headers={"Authorization": f"Bearer {site.planner}"},
-            timeout=30,
-        ).json()
+        expected = answered.value.json()
         moved = len(expected["households_moved"])
-        assert moved > 0, "the bump should take at least one household"
-        assert f"{moved} households change grid" in card.inner_text()
-        assert card.locator(".gg-moves li").count() == min(moved, 5) + (moved > 5)
-        touched = expected["grids"]["features"]
-        assert len(touched) > 1  # the grid and the neighbours it reaches into
-        for feature in touched:
+        assert moved > 0 and f"{moved} households change grid" in card.inner_text()
+        # on the map: the households that change grid, and the land that changes grid
+        assert page.locator("path.gg-moved-household").count() == moved
+        assert page.locator("path.gg-moved-area").count() >= 1
+        for feature in expected["grids"]["features"]:
             row = card.locator(f'.gg-touched[data-code="{feature["id"]}"]')
-            counts = row.locator(".gg-new-households").inner_text()
-            assert counts.endswith(f"→ {feature['properties']['households']}")
-            assert row.locator("table.gg-loads tbody tr").count() == len(
-                feature["properties"]["members"]
+            assert (
+                row.locator(".gg-new-households")
+                .inner_text()
+                .endswith(f"→ {feature['properties']['households']}")
             )
-        assert page.locator(".leaflet-overlay-pane path[stroke-dasharray='8 6']").count() == len(
-            touched
-        )
-        assert expected["can_save"] is True and card.locator(".gg-save").is_enabled()
-        page.mouse.move(5, 400)  # no grid tooltip over the shot
+        assert card.locator(".gg-problem").count() == len(expected["problems"])
+        for problem in expected["problems"]:
+            if problem["kind"] in ("gap", "overlap", "sliver", "outside"):
+                assert f"{round(problem['area_m2']):,}" in card.inner_text()
+        page.mouse.move(5, 400)
         shoot(probe, "planner-redraw")
-
-        with page.expect_response(lambda r: r.request.method == "PUT") as saved:
-            card.locator(".gg-save").click()
-        assert saved.value.status == 200
-        assert saved.value.request.headers["if-match"] == f'"{version}"'
+        saved = _save(page)
+        assert saved.status == 200 and saved.request.headers["if-match"] == f'"{version}"'
         until(page, "() => document.querySelector('#gg-status').dataset.kind === 'ok'")
-        assert f"version {version + 1}" in page.inner_text("#gg-status")
+        assert _links(url) != links_before
+
+        # the history, and undo: shapes and every household's member as before
+        page.click("#gg-history")
+        page.locator(".gg-history .gg-undo").wait_for()
+        page.click(".gg-history .gg-undo")
+        until(page, "() => document.querySelector('#gg-status').textContent.includes('Undone')")
         probe.clean()
-    assert _grid_version(url, code) == version + 1
+    assert _links(url) == links_before
     assert _partition_gap_m2(url, COMMUNITY) < 1.0
+    assert site.get(f"/grids/{code}")["geometry"] == grid["geometry"]
+
+
+def test_planner_drags_a_vertex_splits_and_merges(browser, writable_site):
+    site, url = writable_site
+    code = f"{COMMUNITY}-G02"
+    grid = site.get(f"/grids/{code}")
+    with opened(
+        browser, site, "/maps/planner?lang=en", viewport={"width": 1280, "height": 800}
+    ) as probe:
+        page = probe.page
+        _sign_in(page, site.planner)
+        page.select_option("#gg-grid", code)
+        until(page, "c => document.querySelector('#gg-detail').textContent.includes(c)", code)
+        _fit(page, grid["geometry"])
+        # drag the third vertex 40 px right: the preview gets the moved vertex
+        page.click("#gg-edit")
+        handle = page.locator(".gg-handle").nth(2)
+        handle.wait_for()
+        box = handle.bounding_box()
+        x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+        page.mouse.move(x, y)
+        page.mouse.down()
+        page.mouse.move(x + 20, y, steps=4)
+        page.mouse.move(x + 40, y, steps=4)
+        page.mouse.up()
+        with page.expect_response(lambda r: r.url.endswith("/preview")) as answered:
+            page.click("#gg-finish")
+        ring = grid["geometry"]["coordinates"][0][0]
+        sent = answered.value.request.post_data_json["coordinates"][0]
+        assert sent[2] != ring[2] and sent[2][0] > ring[2][0]  # moved east
+        assert sent[3] == ring[3]  # the others stay
+        page.locator("#gg-detail .gg-preview").wait_for()
+        page.click("#gg-detail .gg-preview button:has-text('Cancel')")
+
+        # split with a line drawn across the grid (from a neighbour to a neighbour)
+        (west, south, east, north) = shape(grid["geometry"]).bounds
+        middle = (south + north) / 2
+        page.click("#gg-split")
+        page.locator("#gg-finish").wait_for()
+        for lon in (west - 0.0015, east + 0.0015):
+            page.mouse.click(*_screen(page, lon, middle))
+            page.wait_for_timeout(350)
+        with page.expect_response(lambda r: r.url.endswith("/split/preview")) as answered:
+            page.click("#gg-finish")
+        assert answered.value.status == 200, answered.value.text()
+        created = next(
+            f["id"]
+            for f in answered.value.json()["grids"]["features"]
+            if f["properties"]["change"] == "created"
+        )
+        assert _save(page).status == 200
+        until(
+            page,
+            "c => [...document.querySelectorAll('#gg-grid option')].some(o => o.value === c)",
+            created,
+        )
+
+        # merge the new grid back into its parent
+        page.select_option("#gg-grid", code)
+        page.locator("#gg-tools").wait_for()
+        page.select_option("#gg-merge-with", created)
+        with page.expect_response(lambda r: r.url.endswith("/merge/preview")) as answered:
+            page.click("#gg-merge")
+        assert answered.value.status == 200
+        assert _save(page).status == 200
+        until(
+            page,
+            "c => ![...document.querySelectorAll('#gg-grid option')].some(o => o.value === c)",
+            created,
+        )
+        probe.clean()
+    assert _partition_gap_m2(url, COMMUNITY) < 1.0
+    with connect(url) as conn:
+        assert conn.execute("SELECT 1 FROM grids WHERE code = %s", (created,)).fetchone() is None
+
+
+def test_planner_controls_follow_role_and_jurisdiction(browser, writable_site):
+    site, url = writable_site
+    with connect(url, autocommit=True) as conn:
+        dispatcher = create_token(conn, role="dispatcher", scope_code=COMMUNITY, label="pages")
+    outside = site.get("/collections/grids/items?community_code=360190001002&limit=1")
+    other = outside["features"][0]["properties"]["code"]
+    with opened(
+        browser, site, "/maps/planner?lang=en", viewport={"width": 1280, "height": 800}
+    ) as probe:
+        page = probe.page
+        _sign_in(page, site.planner)  # a planner of 名都社区
+        page.select_option("#gg-grid", f"{COMMUNITY}-G01")
+        page.locator("#gg-tools").wait_for()
+        page.select_option("#gg-grid", other)  # another community's grid: view only
+        until(page, "() => document.querySelector('#gg-tools').hidden")
+        assert "outside the grids you may edit" in page.inner_text("#gg-redraw-hint")
+        page.click(".gg-signout")
+        _sign_in(page, dispatcher)
+        page.select_option("#gg-grid", f"{COMMUNITY}-G01")
+        until(
+            page,
+            "c => document.querySelector('#gg-detail').textContent.includes(c)",
+            f"{COMMUNITY}-G01",
+        )
+        assert not page.locator("#gg-tools").is_visible()
+        assert not page.locator("#gg-redraw, #gg-split, #gg-merge").first.is_visible()
+        probe.clean()
 
 
 def test_every_grid_status_has_a_colour_and_a_label_in_both_languages():
@@ -693,10 +929,12 @@ def test_dispatch_shows_grid_and_community_names_as_text(browser, hostile_site):
         page.fill("#gg-token", site.dispatcher)
         page.click(".gg-signin-form button")
         page.locator(".gg-signed-in").wait_for()
+        page.click(".gg-coords-box summary")
         page.fill("#gg-lon", f"{inside.x:.6f}")
         page.fill("#gg-lat", f"{inside.y:.6f}")
         page.click("#gg-coord-form button")
-        page.locator(".gg-grid-name").wait_for()
+        page.locator(".gg-responsible").wait_for()
+        page.click(".gg-more summary")
         assert page.inner_text(".gg-grid-name") == f"{HOSTILE_GRID}（{HOSTILE_CODE}）"
         assert page.inner_text(".gg-community-name") == HOSTILE_COMMUNITY
         label = page.locator(".gg-area-name", has_text=HOSTILE_COMMUNITY)
@@ -759,3 +997,158 @@ def test_the_csp_refuses_an_injected_inline_script_and_handler(browser, site):
         # ... and nothing else went wrong
         probe.errors = [e for e in probe.errors if e not in refused]
         probe.clean()
+
+
+# ---- accessibility (axe-core) and the resident's keyboard ----
+
+
+def _axe(page: Any) -> list[str]:
+    """axe-core's serious and critical violations of the page as it is now."""
+    result = page.evaluate(
+        "async () => (await axe.run(document, { resultTypes: ['violations'] })).violations"
+        ".filter(v => v.impact === 'serious' || v.impact === 'critical')"
+        ".map(v => v.id + ': ' + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | '))"
+    )
+    return list(result)
+
+
+def test_every_page_has_no_serious_or_critical_axe_violation(browser, site):
+    if not AXE.exists():
+        pytest.fail("axe-core is missing: run `make test` (scripts/vendor-assets.sh)")
+    household = site.get("/collections/households/items?limit=1&offset=700", site.dispatcher)
+    lon, lat = household["features"][0]["geometry"]["coordinates"]
+    found: dict[str, list[str]] = {}
+    for path in ("/locator", "/locator?lang=en", "/maps/dispatch", "/maps/planner"):
+        with opened(
+            browser, site, path, axe=True, viewport={"width": 1280, "height": 800}
+        ) as probe:
+            page = probe.page
+            wait_for_paths(page, 5)
+            if path.startswith("/locator"):
+                page.fill("#gg-place", "紫阳大道")
+                page.keyboard.press("Enter")
+                page.locator(".gg-row").first.wait_for()
+            elif path == "/maps/dispatch":
+                _sign_in(page, site.dispatcher)
+                page.click(".gg-coords-box summary")
+                page.fill("#gg-lon", f"{lon:.6f}")
+                page.fill("#gg-lat", f"{lat:.6f}")
+                page.click("#gg-coord-form button")
+                page.locator(".gg-responsible").wait_for()
+                page.click(".gg-more summary")
+            else:
+                _sign_in(page, site.planner)
+                page.select_option("#gg-grid", f"{COMMUNITY}-G01")
+                page.locator("#gg-detail table.gg-loads").wait_for()
+            found[path] = _axe(page)
+            probe.clean()
+    assert found == {key: [] for key in found}, found
+
+
+def test_a_resident_finds_the_nearest_open_station_by_typing_a_place_keyboard_only(browser, site):
+    with opened(
+        browser, site, "/locator?lang=en", viewport={"width": 375, "height": 700},
+        has_touch=True, is_mobile=True,
+    ) as probe:  # fmt: skip
+        page = probe.page
+        wait_for_paths(page, 5)
+        page.keyboard.press("Tab")  # the first stop is the skip link past the map
+        assert page.evaluate("document.activeElement.className") == "gg-skip"
+        page.keyboard.press("Enter")
+        for _ in range(4):  # the place box is the first field after the skip
+            page.keyboard.press("Tab")
+            if page.evaluate("document.activeElement.id") == "gg-place":
+                break
+        assert page.evaluate("document.activeElement.id") == "gg-place"
+        page.keyboard.type("艾溪湖湿地", delay=30)
+        page.locator(".gg-place-option").first.wait_for()
+        page.keyboard.press("ArrowDown")
+        assert "艾溪湖湿地公园" in page.evaluate("document.activeElement.textContent")
+        page.keyboard.press("Enter")
+        row = page.locator(".gg-row").first
+        row.wait_for()
+        # only open stations: Tab to the check box and Space
+        for _ in range(10):
+            page.keyboard.press("Tab")
+            if page.evaluate("document.activeElement.id") == "gg-open-now":
+                break
+        page.keyboard.press("Space")
+        (park,) = [f for f in site.get("/places/search?q=艾溪湖湿地公园")["features"][:1]]
+        plon, plat = park["geometry"]["coordinates"]
+        wanted = site.get(f"/stations/nearest?lon={plon}&lat={plat}&k=8&open_now=true")["features"]
+        until(
+            page,
+            "n => document.querySelector('.gg-row-name') && "
+            "document.querySelector('.gg-row-name').textContent === n",
+            arg=wanted[0]["properties"]["name"],
+        )
+        first = page.locator(".gg-row").first
+        text = first.inner_text()
+        assert "in a straight line" in text and "today " in text
+        assert not re.search(r"\d+\.\d{5}", page.inner_text("body"))  # no coordinates
+        # the week on demand, and directions in the phone's map apps
+        hrefs = first.locator(".gg-app").evaluate_all("as => as.map(a => a.href)")
+        assert hrefs[0].startswith("geo:") and "uri.amap.com" in hrefs[1]
+        assert "api.map.baidu.com" in hrefs[2]
+        gcj = wanted[0]["properties"]["gcj02"]
+        assert f"position={gcj[0]:.6f},{gcj[1]:.6f}" in hrefs[1]
+        page.evaluate("window.scrollTo(0, 0)")
+        shoot(probe, "locator-keyboard")
+        probe.clean()
+
+
+def test_the_base_map_draws_offline(browser, site):
+    with opened(
+        browser, site, "/locator?lang=en", viewport={"width": 1024, "height": 700}
+    ) as probe:
+        page = probe.page
+        wait_for_paths(page, 5)
+        page.evaluate(
+            """() => {
+                const map = Object.values(window).find(v => v instanceof L.Map);
+                map.setView([28.686, 115.955], 14, { animate: false });
+            }"""
+        )
+        until(page, "() => document.querySelectorAll('.leaflet-tile-container canvas').length > 0")
+        until(page, "() => [...document.querySelectorAll('.gg-base-label')].length > 0")
+        # the tiles came from this server (no request left 127.0.0.1: probe.clean) and drew
+        assert any(p.startswith("/basemap/14/") for p in probe.local)
+        painted = page.evaluate(
+            """() => [...document.querySelectorAll('.leaflet-tile-container canvas')].some(c => {
+                const data = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+                for (let i = 3; i < data.length; i += 4) if (data[i] > 0) return true;
+                return false;
+            })"""
+        )
+        assert painted
+        labels = page.locator(".gg-base-label").all_inner_texts()
+        assert "艾溪湖" in labels, labels  # the lake's name, from the tiles
+        shoot(probe, "basemap")
+        probe.clean()
+
+
+def _modules(entry: Path) -> set[Path]:
+    """An ES module and every module it imports, transitively."""
+    seen: set[Path] = set()
+    todo = [entry]
+    while todo:
+        module = todo.pop()
+        if module in seen:
+            continue
+        seen.add(module)
+        for name in re.findall(
+            r"""from\s+["'](\.[^"']+)["']""", module.read_text(encoding="utf-8")
+        ):
+            todo.append((module.parent / name).resolve())
+    return seen
+
+
+def test_each_page_serves_under_400_kb_of_script_and_style():
+    static = ROOT / "maps" / "static"
+    for name, builder in BUILDERS.items():
+        page = builder(PageOptions())
+        files = {static / a.removeprefix("/static/") for a in _assets(page)
+                 if a.endswith((".js", ".css"))}  # fmt: skip
+        files |= _modules((static / "js" / name / "main.js").resolve())
+        total = sum(f.stat().st_size for f in files)
+        assert total < 400_000, f"{name}: {total:,} bytes of script and style"

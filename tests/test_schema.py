@@ -40,3 +40,12 @@ def test_the_database_accepts_exactly_the_grid_statuses_of_the_vocabulary(empty_
     assert check is not None
     allowed = set(re.findall(r"'(\w+)'", check[0]))
     assert allowed == {s.value for s in GridStatus}
+
+
+def test_the_database_accepts_exactly_the_highways_and_land_kinds_of_the_vocabulary():
+    import importlib
+
+    from gis.vocabulary import HIGHWAYS, LAND_KINDS
+
+    module = importlib.import_module("layers.migrations.versions.0021_base_layers")
+    assert module.HIGHWAYS == HIGHWAYS and module.LAND_KINDS == LAND_KINDS

@@ -93,3 +93,49 @@ test("the ring shown while drawing closes through the pointer from three points 
   assert.deepEqual(state.ring(SQUARE[2]), [SQUARE[0], SQUARE[1], SQUARE[2], SQUARE[0]]);
   assert.deepEqual(drawn([]).ring(SQUARE[0]), [], "no line from the pointer alone");
 });
+
+test("editing a grid's ring: move, insert, remove (three at least), undo each step", async () => {
+  const { EDITING } = await import("../../maps/static/js/planner/state.js");
+  const state = new EditState();
+  state.beginEdit(GRID, '"3"', [...SQUARE, SQUARE[0]]); // a closed ring is opened
+  assert.equal(state.phase, EDITING);
+  assert.deepEqual(state.vertices, SQUARE);
+  assert.ok(state.move(1, 116.02, 28.6));
+  assert.ok(state.insert(2, 116.015, 28.605));
+  assert.equal(state.vertices.length, 5);
+  assert.ok(state.remove(0));
+  assert.ok(state.remove(0));
+  assert.equal(state.remove(0), false); // a ring keeps three vertices
+  state.undoStep();
+  state.undoStep();
+  state.undoStep();
+  assert.deepEqual(state.vertices, [SQUARE[0], [116.02, 28.6], SQUARE[2], SQUARE[3]]);
+  const shape = state.finish();
+  assert.equal(shape.coordinates[0].length, 5);
+  assert.equal(state.action, "redraw");
+});
+
+test("a reshape line replaces a stretch and goes back to editing; a split line previews", () => {
+  const state = new EditState();
+  state.beginEdit(GRID, '"3"', SQUARE);
+  assert.ok(state.beginLine("reshape"));
+  state.addLinePoint(116.003, 28.6);
+  state.addLinePoint(116.005, 28.595);
+  state.addLinePoint(116.007, 28.6);
+  const ring = state.endLine();
+  assert.equal(ring.length, 7); // the square and the bump's three points
+  assert.equal(state.phase, "editing");
+  assert.ok(state.undoStep());
+  assert.deepEqual(state.vertices, SQUARE);
+
+  assert.ok(state.beginLine("split", GRID, '"4"'));
+  state.addLinePoint(115.99, 28.605);
+  assert.equal(state.endLine(), null); // one point is not a line
+  state.addLinePoint(116.02, 28.605);
+  const split = state.endLine();
+  assert.deepEqual(split, { line: { type: "LineString", coordinates: [[115.99, 28.605], [116.02, 28.605]] } });
+  assert.equal(state.action, "split");
+  assert.equal(state.etag, '"4"');
+  assert.deepEqual(state.merge(GRID, '"4"', "X-G02"), { with: "X-G02" });
+  assert.equal(state.action, "merge");
+});

@@ -172,3 +172,24 @@ describe("typed coordinates", () => {
     assert.equal(readPlace("181", "28.68").valid, false);
   });
 });
+
+test("opening hours in words, today first, in any browser time zone", async () => {
+  const { hoursToday, setWords, weekRows, weekday } = await import("../../maps/static/js/text.js");
+  setWords({
+    today: "today", today_hours: "today {hours}", closed_all_day: "closed",
+    always_open: "open 24 hours", list_separator: ", ", weekday_3: "Wed", weekday_4: "Thu",
+  });
+  const week = [
+    { date: "2026-12-02", open: ["08:30-12:00", "14:30-17:30"] },
+    { date: "2026-12-03", open: [] },
+    { date: "2026-12-04", open: ["00:00-24:00"] },
+  ];
+  assert.equal(weekday("2026-12-02"), 3);
+  assert.equal(hoursToday(week), "today 08:30–12:00, 14:30–17:30");
+  assert.deepEqual(weekRows(week).slice(0, 2), [
+    { day: "today", hours: "08:30–12:00, 14:30–17:30" },
+    { day: "Thu", hours: "closed" },
+  ]);
+  assert.equal(weekRows(week)[2].hours, "open 24 hours");
+  assert.equal(hoursToday([]), null);
+});

@@ -2,6 +2,7 @@
    the first layers of every page. */
 
 import { collection } from "./api.js";
+import { vectorBasemap } from "./basemap.js";
 import { text } from "./dom.js";
 
 export const style = {
@@ -12,15 +13,19 @@ export const style = {
   grid: { color: "#b4ab9a", weight: 0.8, fill: false, interactive: false },
 };
 
-/* Streets, communities (with their names) and grids into the page's Folium layers; the view
-   fitted to the communities. Over a basemap the communities are outlines only. */
+const NONE = { type: "FeatureCollection", features: [] };
+
+/* Streets, communities (with their names) and grids (on pages that have a grid layer) into
+   the page's Folium layers, over the base map; the view fitted to the communities. Over a
+   base map the communities are outlines only. */
 export async function drawBase(map, layers, config, { gridStyle, onGrid } = {}) {
+  const basemap = vectorBasemap(map, config) || config.basemap;
   const [streets, communities, grids] = await Promise.all([
     collection("streets"),
     collection("communities"),
-    collection("grids"),
+    layers.grids ? collection("grids") : NONE,
   ]);
-  const communityStyle = config.basemap
+  const communityStyle = basemap
     ? { ...style.community, fillOpacity: 0, fill: false }
     : style.community;
   const communityLayer = L.geoJSON(communities, { style: communityStyle, interactive: false });
@@ -31,7 +36,7 @@ export async function drawBase(map, layers, config, { gridStyle, onGrid } = {}) 
     interactive: Boolean(onGrid),
     onEachFeature: onGrid,
   });
-  gridLayer.addTo(layers.grids);
+  if (layers.grids) gridLayer.addTo(layers.grids);
   labelCommunities(map, communities, layers.labels || layers.communities);
   const bounds = communityLayer.getBounds();
   if (bounds.isValid()) map.fitBounds(bounds, { padding: [8, 8] });

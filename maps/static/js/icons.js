@@ -9,13 +9,18 @@ export function setIcons(table) {
   icons = table || {};
 }
 
-export function serviceIcon(service) {
+/* The icon of a service; `decorative` when its word is written beside it. */
+export function serviceIcon(service, decorative) {
   const label = t("service_" + service);
   const node = document.createElement("span");
   node.className = "gg-svc";
-  node.setAttribute("role", "img");
-  node.setAttribute("aria-label", label);
-  node.title = label;
+  if (decorative) {
+    node.setAttribute("aria-hidden", "true");
+  } else {
+    node.setAttribute("role", "img");
+    node.setAttribute("aria-label", label);
+    node.title = label;
+  }
   node.innerHTML = Object.hasOwn(icons, service) ? icons[service] : "";
   return node;
 }

@@ -88,3 +88,32 @@ export function readPlace(lonText, latText) {
   const lat = coordinate(latText);
   return { lon, lat, lonText, latText, valid: Math.abs(lon) <= 180 && Math.abs(lat) <= 90 };
 }
+
+/* The weekday of a calendar day "2026-03-14" (0 Sunday ... 6 Saturday), the same in every
+   time zone. */
+export function weekday(day) {
+  const [y, m, d] = day.split("-").map(Number);
+  return new Date(Date.UTC(y, m - 1, d)).getUTCDay();
+}
+
+/* One day's open spans in words: "08:30–12:00, 14:30–17:30", "open 24 hours", "closed". */
+export function spans(open) {
+  if (!open || !open.length) return t("closed_all_day");
+  if (open.length === 1 && open[0] === "00:00-24:00") return t("always_open");
+  return open.map((span) => span.replace("-", "–")).join(t("list_separator"));
+}
+
+/* Today's hours from a station's `week` (its first day is today in the service's time
+   zone): "today 08:30–12:00, 14:30–17:30"; null when unknown. */
+export function hoursToday(week) {
+  if (!week || !week.length) return null;
+  return t("today_hours", { hours: spans(week[0].open) });
+}
+
+/* The week, a row a day: [{day: "Wed" (or "today"), hours: "08:30–12:00"}]. */
+export function weekRows(week) {
+  return (week || []).map((day, i) => ({
+    day: i === 0 ? t("today") : t("weekday_" + weekday(day.date)),
+    hours: spans(day.open),
+  }));
+}

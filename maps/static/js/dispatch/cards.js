@@ -4,13 +4,57 @@
 import { el, phoneLink } from "../dom.js";
 import { distance, lonlat, openState, t } from "../text.js";
 
-export function placeCard(lon, lat) {
+export function placeCard(lon, lat, place) {
+  const address = place && (place.address || place.name);
   return el(
     "div",
     { class: "gg-card" },
     el("h3", {}, t("place")),
+    address ? el("p", { class: "gg-address" }, address) : null,
     el("p", { class: "gg-coords" }, t("lonlat") + "：" + lonlat(lon, lat))
   );
+}
+
+/* Why a member is listed, in words. */
+export function reason(m) {
+  if (m.reason === "building") return t("reason_building", { n: m.households });
+  if (m.reason === "duty") return t("reason_duty", { duty: t("duty_" + m.duty) });
+  if (m.reason === "other_grid") return t("reason_other_grid", { grid: m.grid_code.split("-").pop() });
+  return t("reason_" + m.reason);
+}
+
+/* Who should go, first to last (GET /dispatch/at): the answer of the first screen. */
+export function responsibleCard(settled) {
+  const node = card(t("who_goes"), settled, "gg-who");
+  if (settled.status !== "fulfilled") return node;
+  const members = settled.value.members;
+  if (!members.length) node.append(el("p", { class: "gg-muted" }, t("none_found")));
+  const items = members.map((m, i) =>
+    el(
+      "li",
+      { class: "gg-two-lines gg-reason-" + m.reason },
+      el(
+        "div",
+        {},
+        el("span", { class: "gg-num" }, String(i + 1)),
+        el("span", { class: "gg-name" }, m.name),
+        el("span", { class: "gg-why" }, reason(m)),
+        phoneLink(m.service_phone)
+      ),
+      el(
+        "div",
+        { class: "gg-muted" },
+        t("duty_" + m.duty) + " · " + t("straight_line", { d: distance(m.distance_m) })
+      )
+    )
+  );
+  node.append(el("ol", { class: "gg-people gg-responsible" }, items));
+  return node;
+}
+
+/* Details that fold away: the grid, the place, the nearest open station. */
+export function details(...cards) {
+  return el("details", { class: "gg-more" }, el("summary", {}, t("more_details")), cards);
 }
 
 /* A card with its heading and, when the call failed, why (404: outside every grid). */
@@ -57,50 +101,6 @@ export function gridCard(settled) {
     )
   );
   return node;
-}
-
-export function membersCard(settled) {
-  const node = card(t("nearest_members"), settled);
-  if (settled.status !== "fulfilled") return node;
-  const features = settled.value.features;
-  if (!features.length) node.append(el("p", { class: "gg-muted" }, t("none_found")));
-  const items = features.map((feature, i) => {
-    const p = feature.properties;
-    return el(
-      "li",
-      { class: "gg-two-lines" },
-      el(
-        "div",
-        {},
-        el("span", { class: "gg-num" }, String(i + 1)),
-        el("span", { class: "gg-name" }, p.name),
-        el("span", { class: "gg-dist" }, distance(p.distance_m))
-      ),
-      el(
-        "div",
-        {},
-        el("span", { class: "gg-muted" }, t("duty_" + p.duty) + " · " + p.grid_code),
-        phoneLink(p.service_phone)
-      )
-    );
-  });
-  node.append(el("ol", { class: "gg-people gg-nearest-members" }, items));
-  return node;
-}
-
-/* A member's popup on the map. */
-export function memberPopup(feature) {
-  const p = feature.properties;
-  const [lon, lat] = feature.geometry.coordinates;
-  return el(
-    "div",
-    { class: "gg-popup" },
-    el("h3", {}, p.name),
-    el("p", {}, t("duty_" + p.duty)),
-    el("p", {}, t("owning_grid") + "：" + p.grid_code),
-    el("p", {}, t("service_phone") + "：", phoneLink(p.service_phone)),
-    el("p", { class: "gg-coords" }, t("lonlat") + "：" + lonlat(lon, lat))
-  );
 }
 
 export function stationCard(settled) {

@@ -1,13 +1,26 @@
 /* The locator's list: the nearest stations, nearest first, each a button (it opens the
-   station on the map) with its distance, opening state, services and a call link. */
+   station on the map) with its straight-line distance, opening state and today's hours in
+   words, services as icon and word; below it the week's hours on demand, directions in the
+   phone's map apps and a call link. */
 
 import { el } from "../dom.js";
 import { serviceIcon } from "../icons.js";
-import { distance, openState, t } from "../text.js";
+import { distance, hoursToday, openState, t, weekRows } from "../text.js";
+import { directionLinks } from "./links.js";
+
+export function services(list) {
+  return el(
+    "span",
+    { class: "gg-svcs" },
+    (list || []).map((s) => el("span", { class: "gg-svc-item" }, serviceIcon(s, true), t("service_" + s)))
+  );
+}
 
 export function stationRow(feature, i, onChoose) {
   const p = feature.properties;
   const open = openState(p);
+  const far = t("straight_line", { d: distance(p.distance_m) });
+  const today = hoursToday(p.week);
   return el(
     "li",
     { class: "gg-row", "data-code": p.code },
@@ -16,7 +29,7 @@ export function stationRow(feature, i, onChoose) {
       {
         type: "button",
         class: "gg-row-main",
-        "aria-label": (i + 1) + ". " + p.name + "，" + distance(p.distance_m) + "，" + open.text,
+        "aria-label": [i + 1 + ". " + p.name, far, open.text, today].filter(Boolean).join("，"),
         onclick: () => onChoose(p.code),
       },
       el("span", { class: "gg-rank", "aria-hidden": "true" }, String(i + 1)),
@@ -27,14 +40,33 @@ export function stationRow(feature, i, onChoose) {
         el(
           "span",
           { class: "gg-row-meta" },
-          el("span", { class: "gg-dist" }, distance(p.distance_m)),
+          el("span", { class: "gg-dist" }, far),
           el("span", { class: open.open ? "gg-open" : "gg-closed" }, open.text)
         ),
-        el("span", { class: "gg-svcs" }, (p.services || []).map(serviceIcon))
+        today ? el("span", { class: "gg-today" }, today) : null,
+        services(p.services)
       )
     ),
-    p.service_phone ? callLink(p) : null
+    el("div", { class: "gg-row-extra" }, week(p.week), directions(feature), p.service_phone ? callLink(p) : null)
   );
+}
+
+function week(days) {
+  if (!days || !days.length) return null;
+  const rows = weekRows(days).map((row) => el("tr", {}, el("th", { scope: "row" }, row.day), el("td", {}, row.hours)));
+  return el(
+    "details",
+    { class: "gg-week" },
+    el("summary", {}, t("week_hours")),
+    el("table", {}, el("tbody", {}, rows))
+  );
+}
+
+function directions(feature) {
+  const links = directionLinks(feature).map((link) =>
+    el("a", { class: "gg-app", href: link.href, rel: "noopener", target: "_blank" }, t("app_" + link.app))
+  );
+  return el("p", { class: "gg-directions" }, el("span", { class: "gg-muted" }, t("directions") + "："), links);
 }
 
 function callLink(p) {
@@ -45,7 +77,7 @@ function callLink(p) {
       href: "tel:" + p.service_phone.replace(/[^0-9+]/g, ""),
       "aria-label": t("call") + " " + p.name + " " + p.service_phone,
     },
-    p.service_phone
+    t("call") + " " + p.service_phone
   );
 }
 

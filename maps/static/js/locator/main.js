@@ -6,7 +6,8 @@ import { api, collection } from "../api.js";
 import { drawBase } from "../base.js";
 import { failed, say, text } from "../dom.js";
 import { onPage } from "../start.js";
-import { lonlat, t } from "../text.js";
+import { placeSearch } from "../search.js";
+import { t } from "../text.js";
 import { selectRow, stationRow } from "./list.js";
 import { StationMarkers } from "./stations.js";
 
@@ -36,7 +37,18 @@ class Locator {
 
   listen() {
     document.getElementById("gg-locate").addEventListener("click", () => this.locate());
-    this.map.on("click", (event) => this.setOrigin(event.latlng.lng, event.latlng.lat));
+    this.map.on("click", (event) =>
+      this.setOrigin(event.latlng.lng, event.latlng.lat, t("place_on_map"))
+    );
+    placeSearch({
+      form: document.getElementById("gg-place-form"),
+      path: "/places/search",
+      status: this.status,
+      onChoose: (feature) => {
+        const [lon, lat] = feature.geometry.coordinates;
+        this.setOrigin(lon, lat, feature.properties.name);
+      },
+    });
     this.service.addEventListener("change", () => {
       this.stations.filter(this.service.value);
       this.search();
@@ -51,19 +63,22 @@ class Locator {
     }
     say(this.status, t("locating"));
     navigator.geolocation.getCurrentPosition(
-      (position) => this.setOrigin(position.coords.longitude, position.coords.latitude),
+      (position) =>
+        this.setOrigin(position.coords.longitude, position.coords.latitude, t("your_place")),
       (error) => say(this.status, t("locate_failed", { detail: error.message }), "error"),
       { enableHighAccuracy: true, timeout: 15000, maximumAge: 60000 }
     );
   }
 
-  setOrigin(lon, lat) {
-    this.origin = { lon, lat };
+  /* The place the stations are looked for from, and what to call it (no coordinates:
+     residents know places by name). */
+  setOrigin(lon, lat, name) {
+    this.origin = { lon, lat, name };
     this.layers.origin.clearLayers();
     L.circleMarker([lat, lon], {
       radius: 9, color: "#fff", weight: 3, fillColor: "#1d6fd8", fillOpacity: 1,
     })
-      .bindTooltip(text(t("your_place") + "：" + lonlat(lon, lat)))
+      .bindTooltip(text(name))
       .addTo(this.layers.origin);
     this.search();
   }
@@ -80,7 +95,7 @@ class Locator {
       const fc = await api("/stations/nearest?" + query);
       await this.loaded;
       if (asked !== this.asked) return; // a newer search is under way
-      say(this.status, t("your_place") + "：" + lonlat(lon, lat));
+      say(this.status, t("chosen_place", { name: this.origin.name }));
       this.show(fc.features);
     } catch (error) {
       failed(this.status, error);

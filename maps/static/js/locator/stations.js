@@ -2,8 +2,8 @@
    nearest ones ranked 1, 2, 3 ... ; a popup with what a visitor needs. */
 
 import { el, phoneLink } from "../dom.js";
-import { serviceIcon } from "../icons.js";
-import { distance, lonlat, openState, t } from "../text.js";
+import { distance, hoursToday, openState, t } from "../text.js";
+import { services } from "./list.js";
 
 function stationIcon(rank) {
   return L.divIcon({
@@ -16,20 +16,20 @@ function stationIcon(rank) {
 /* A station's popup: distance and opening state once a search has given them. */
 function popup(feature) {
   const p = feature.properties;
-  const [lon, lat] = feature.geometry.coordinates;
   const open = p.open_now === undefined ? null : openState(p);
   return el(
     "div",
     { class: "gg-popup" },
     el("h3", {}, p.name),
     el("p", { class: "gg-muted" }, t("kind_" + p.kind)),
-    p.distance_m !== undefined ? el("p", {}, t("distance") + "：" + distance(p.distance_m)) : null,
+    p.distance_m !== undefined
+      ? el("p", {}, t("straight_line", { d: distance(p.distance_m) }))
+      : null,
     open ? el("p", { class: open.open ? "gg-open" : "gg-closed" }, open.text) : null,
-    el("p", {}, t("opening_hours") + "：" + (p.opening_hours || "—")),
-    el("p", { class: "gg-svcs" }, (p.services || []).map(serviceIcon)),
+    el("p", {}, hoursToday(p.week) || t("opening_hours") + "：" + (p.opening_hours || "—")),
+    el("p", {}, services(p.services)),
     p.address ? el("p", {}, t("address") + "：" + p.address) : null,
-    p.service_phone ? el("p", {}, t("service_phone") + "：", phoneLink(p.service_phone)) : null,
-    el("p", { class: "gg-coords" }, t("lonlat") + "：" + lonlat(lon, lat))
+    p.service_phone ? el("p", {}, t("service_phone") + "：", phoneLink(p.service_phone)) : null
   );
 }
 

@@ -33,6 +33,10 @@ export function gridCard(page, feature, compact, loaded) {
     loads.append(el("p", { class: "gg-muted" }, t("sign_in_for_loads")));
     return card;
   }
+  if (page.me && !page.me.communities.includes(p.community_code)) {
+    loads.append(el("p", { class: "gg-muted" }, t("outside_jurisdiction")));
+    return card;
+  }
   loads.append(el("p", { class: "gg-muted" }, t("loading")));
   api("/grids/" + encodeURIComponent(p.code) + "/assignment", { staff: true })
     .then((body) => {

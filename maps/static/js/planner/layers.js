@@ -30,7 +30,10 @@ export class PlannerGrids {
     return drawBase(map, layers, config, { gridStyle: this.style, onGrid: this.onGrid })
       .then((base) => {
         this.layer = base.gridLayer;
-        communityPicker(this.page, base.communities);
+        this.communities = base.communities;
+        communityPicker(this.page, base.communities, () => this.fillList());
+        this.fillList();
+        this.list().addEventListener("change", () => this.chooseFromList());
         labelGrids(base.grids, layers.labels);
       })
       .catch((error) => failed(this.page.status, error));
@@ -65,11 +68,60 @@ export class PlannerGrids {
     layer.bringToFront();
     this.page.editor.clear();
     this.page.detail.replaceChildren(gridCard(this.page, layer.feature, false));
+    this.list().value = layer.feature.properties.code;
     this.page.editor.update();
   }
 
   layerOf(code) {
     return this.layer.getLayers().find((l) => l.feature.properties.code === code);
+  }
+
+  list() {
+    return document.getElementById("gg-grid");
+  }
+
+  /* The grid list (keyboard: choose a grid without the map): the chosen community's grids,
+     or all. */
+  fillList() {
+    const list = this.list();
+    const community = document.getElementById("gg-community").value;
+    const first = list.options[0];
+    const grids = this.layer.getLayers().map((l) => l.feature)
+      .filter((f) => !community || f.properties.community_code === community)
+      .sort((a, b) => a.properties.code.localeCompare(b.properties.code));
+    list.replaceChildren(first, ...grids.map((f) => el("option", { value: f.properties.code }, f.properties.name + "（" + f.properties.code.split("-").pop() + "）")));
+    if (this.selected) list.value = this.selected.feature.properties.code;
+  }
+
+  chooseFromList() {
+    const layer = this.layerOf(this.list().value);
+    if (!layer) return;
+    this.select(layer);
+    this.page.map.fitBounds(layer.getBounds(), { padding: [20, 20], animate: false });
+  }
+
+  /* Grids of the same community whose outline touches this one's. */
+  neighbours(code) {
+    const layer = this.layerOf(code);
+    if (!layer) return [];
+    const bounds = layer.getBounds().pad(0.01);
+    const community = layer.feature.properties.community_code;
+    return this.layer.getLayers()
+      .filter((l) => l !== layer && l.feature.properties.community_code === community)
+      .filter((l) => bounds.intersects(l.getBounds()))
+      .map((l) => l.feature);
+  }
+
+  /* Rings ([lon, lat]) of the other grids of a grid's community and of the community:
+     what the editor snaps to. */
+  communityRings(code) {
+    const layer = code && this.layerOf(code);
+    if (!layer) return [];
+    const community = layer.feature.properties.community_code;
+    const features = this.layer.getLayers().map((l) => l.feature)
+      .filter((f) => f.properties.community_code === community && f.properties.code !== code);
+    const own = (this.communities ? this.communities.features : []).filter((f) => f.properties.code === community);
+    return [...features, ...own].flatMap((f) => rings(f.geometry));
   }
 
   /* The grids again (after an edit), the selected one still selected. */
@@ -81,10 +133,15 @@ export class PlannerGrids {
     layer.addTo(this.page.layers.grids);
     this.layer = layer;
     this.selected = null;
+    this.fillList();
     const again = code && this.layerOf(code);
     if (again) this.select(again);
+    else this.page.editor.update();
   }
 }
+
+const rings = (geometry) =>
+  geometry.type === "Polygon" ? geometry.coordinates : geometry.coordinates.flat();
 
 /* Each grid's short code ("G02") at its centre. */
 function labelGrids(grids, group) {
@@ -102,7 +159,7 @@ function labelGrids(grids, group) {
 }
 
 /* The communities, by code; choosing one zooms to it (at least to household zoom). */
-function communityPicker(page, communities) {
+function communityPicker(page, communities, changed) {
   const { map, config } = page;
   const picker = document.getElementById("gg-community");
   const sorted = [...communities.features].sort((a, b) =>
@@ -112,6 +169,7 @@ function communityPicker(page, communities) {
     picker.append(el("option", { value: feature.properties.code }, feature.properties.name));
   }
   picker.addEventListener("change", () => {
+    changed();
     const chosen = communities.features.find((f) => f.properties.code === picker.value);
     const bounds = L.geoJSON(chosen || communities).getBounds();
     map.fitBounds(bounds, { padding: [10, 10] });

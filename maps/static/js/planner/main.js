@@ -2,6 +2,7 @@
    homes, at community zoom the households coloured by their member, and the boundary
    editor. The entry module of /maps/planner. */
 
+import { api, token } from "../api.js";
 import { failed, say } from "../dom.js";
 import { staffGate } from "../gate.js";
 import { onPage } from "../start.js";
@@ -18,6 +19,7 @@ onPage("planner", (map, layers, config) => {
     status: document.getElementById("gg-status"),
     detail: document.getElementById("gg-detail"),
     signedIn: false,
+    me: null, // GET /auth/me: role, communities, can_edit_grids
     colourOf: new Map(), // member code -> colour
     nameOf: new Map(), // member code -> name
   };
@@ -28,6 +30,7 @@ onPage("planner", (map, layers, config) => {
 
   async function signedIn(yes) {
     page.signedIn = yes;
+    page.me = null;
     page.editor.update();
     if (!yes) {
       page.editor.cancel();
@@ -36,6 +39,8 @@ onPage("planner", (map, layers, config) => {
       return;
     }
     try {
+      page.me = await api("/auth/me", { staff: true });
+      page.editor.update();
       await page.staff.loadMembers();
       await page.staff.loadHouseholds();
     } catch (error) {
