@@ -12,7 +12,7 @@ from rich.progress import Progress
 from rich.table import Table
 
 from api.cli_common import bar, console, fail, shown, url_of
-from api.cli_load import load_demo, load_frames
+from api.cli_load import load_demo, load_file
 from api.cli_staff import account_app, token_app
 from api.database import database_url
 from api.settings import Settings
@@ -23,7 +23,6 @@ from layers.assignments import RunSummary, Scope, ScopeError, assign_blocking
 from layers.bulk import LoadError
 from layers.community_checks import CommunityCheck, validate_area
 from layers.db import connect, connect_async, run_blocking
-from layers.files import read_layer
 from layers.layerspec import LAYERS
 from layers.loading import counts
 from layers.partition import CommunityNotFound
@@ -105,18 +104,18 @@ def load_command(
     ctx: typer.Context,
     file: Annotated[Path, typer.Argument(help="GeoJSON, GeoPackage, Shapefile or CSV (lon/lat)")],
     layer: Annotated[str, typer.Option(help=f"one of: {', '.join(LAYERS)}")],
+    crs: Annotated[
+        str | None,
+        typer.Option(
+            help="the coordinates' CRS when the file does not say: an EPSG code (4490, "
+            "EPSG:4548), gcj02 (Amap, Tencent) or bd09 (Baidu); default WGS84"
+        ),
+    ] = None,
 ) -> None:
-    """Upsert a file's rows by code. A bad row stops the load and nothing of the file stays."""
-    url = url_of(ctx)
+    """Upsert a file's rows by code. A bad row stops the load and nothing of the file stays.
+    A layer that looks copied from Amap or Baidu without --crs stops with that diagnosis."""
     try:
-        frame = read_layer(file, layer=layer)
-        ignored = frame.attrs.get("ignored_columns", [])
-        if ignored:
-            console.print(
-                f"[yellow]not loaded: column(s) {', '.join(ignored)} — layer {layer} takes "
-                f"{', '.join(LAYERS[layer].columns)}[/]"
-            )
-        load_frames(url, {layer: frame})
+        load_file(url_of(ctx), file, layer=layer, crs=crs)
     except LoadError as error:
         raise fail(f"{file.name}: {error}; nothing was loaded") from error
 

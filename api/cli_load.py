@@ -5,14 +5,18 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping
+from pathlib import Path
 
 import geopandas as gpd
 from rich.table import Table
 
 from api.cli_common import bar, console
-from layers.bulk import UpsertResult
+from layers.bulk import LoadError, UpsertResult
 from layers.db import connect
+from layers.files import read_layer, source_crs
+from layers.layerspec import LAYERS
 from layers.loading import LOAD_ORDER, counts, load_layers
+from layers.offset_check import suspected_offset
 
 
 def _summary(results: list[UpsertResult], seconds: float) -> Table:
@@ -41,6 +45,25 @@ def load_frames(url: str, frames: Mapping[str, gpd.GeoDataFrame]) -> list[Upsert
         results = load_layers(conn, frames=frames, progress=on_layer)
     console.print(_summary(results, time.perf_counter() - started))
     return results
+
+
+def load_file(url: str, file: Path, *, layer: str, crs: str | None) -> list[UpsertResult]:
+    """A layer file into the database, in WGS84. Without `crs`, a layer that fits the
+    database far better converted from GCJ-02 or BD-09 is refused (LoadError) with why."""
+    frame = read_layer(file, layer=layer, crs=source_crs(crs))
+    ignored = frame.attrs.get("ignored_columns", [])
+    if ignored:
+        console.print(
+            f"[yellow]not loaded: column(s) {', '.join(ignored)} — layer {layer} takes "
+            f"{', '.join(LAYERS[layer].columns)}[/]"
+        )
+    if crs is None:
+        checking = console.status("checking the coordinates against the loaded areas")
+        with checking, connect(url) as conn:
+            offset = suspected_offset(conn, layer=layer, frame=frame)
+        if offset is not None:
+            raise LoadError(str(offset))
+    return load_frames(url, {layer: frame})
 
 
 def load_demo(url: str, *, households: int, seed: int, reload: bool) -> bool:

@@ -1,6 +1,8 @@
 """Read a layer file (GeoJSON, GeoPackage, Shapefile, CSV with lon/lat) into a frame in
 EPSG:4326 with the layer's columns, checking what only Python can check (row numbers count
-from 1 in the file's order)."""
+from 1 in the file's order). Coordinates come in the file's own CRS, else the one the
+caller names (any EPSG code, or GCJ-02/BD-09 as copied from Amap, Tencent or Baidu), else
+WGS84."""
 
 from __future__ import annotations
 
@@ -12,7 +14,11 @@ import numpy as np
 import pandas as pd
 import pyogrio
 import shapely
+from pyproj import CRS
+from pyproj.exceptions import CRSError
 
+from gis.chinese_crs import DATUMS, geometries_to_wgs84
+from gis.geometry import LonLatError
 from gis.hours import is_valid as valid_hours
 from layers.bulk import LoadError
 from layers.layerspec import LAYERS
@@ -40,7 +46,7 @@ def _read_csv(path: Path) -> gpd.GeoDataFrame:
                 geoms.append(shapely.from_wkt(text) if text else None)
             except shapely.errors.GEOSException as error:
                 raise LoadError(f"unreadable WKT geometry ({error})", row=row) from error
-        return gpd.GeoDataFrame(table, geometry=geoms, crs="EPSG:4326")
+        return gpd.GeoDataFrame(table, geometry=geoms)
     lon, lat = _pick(list(table.columns), LON_NAMES), _pick(list(table.columns), LAT_NAMES)
     if lon is None or lat is None:
         raise LoadError("a CSV needs lon and lat columns (or a wkt column)")
@@ -49,19 +55,64 @@ def _read_csv(path: Path) -> gpd.GeoDataFrame:
     bad = np.flatnonzero(~(np.isfinite(x) & np.isfinite(y)))
     if bad.size:
         raise LoadError("lon/lat missing or not a number", row=int(bad[0]) + 1)
-    return gpd.GeoDataFrame(table, geometry=gpd.points_from_xy(x, y), crs="EPSG:4326")
+    return gpd.GeoDataFrame(table, geometry=gpd.points_from_xy(x, y))
 
 
 def _read_vector(path: Path) -> gpd.GeoDataFrame:
     try:
-        frame = pyogrio.read_dataframe(path)
+        return pyogrio.read_dataframe(path)
     except Exception as error:  # pyogrio raises several error types for unreadable files
         raise LoadError(f"cannot read {path.name}: {error}") from error
-    if frame.crs is None:
-        frame = frame.set_crs("EPSG:4326")  # RFC 7946 GeoJSON has no CRS member: WGS84
-    elif frame.crs.to_epsg() != 4326:
-        frame = frame.to_crs("EPSG:4326")
-    return frame
+
+
+def source_crs(text: str | None) -> str | CRS | None:
+    """What `--crs` names: 'gcj02', 'bd09', a pyproj CRS (EPSG:4490, 4490, a WKT) or None."""
+    if text is None or text.strip().lower() in DATUMS:
+        return text.strip().lower() if text else None
+    try:
+        return CRS.from_user_input(int(text) if text.strip().isdigit() else text.strip())
+    except CRSError as error:
+        raise LoadError(
+            f"unknown CRS '{text}': give an EPSG code (4326, 4490, EPSG:4548), gcj02 (Amap, "
+            "Tencent) or bd09 (Baidu)"
+        ) from error
+
+
+def _declared(frame: gpd.GeoDataFrame) -> CRS | None:
+    """The file's CRS, unless it is WGS84 lon/lat: RFC 7946 GeoJSON always says WGS84, and
+    so do files whose coordinates were copied from Amap or Baidu."""
+    crs = frame.crs
+    if (
+        crs is None
+        or crs.to_epsg() == 4326
+        or crs.equals(CRS.from_epsg(4326), ignore_axis_order=True)
+    ):
+        return None
+    declared: CRS = crs
+    return declared
+
+
+def _to_wgs84(frame: gpd.GeoDataFrame, given: str | CRS | None) -> gpd.GeoDataFrame:
+    declared = _declared(frame)
+    if isinstance(given, str):
+        if declared is not None and not declared.is_geographic:
+            raise LoadError(
+                f"the file declares {declared.name} (projected): {given} coordinates are "
+                "longitude/latitude"
+            )
+        try:
+            moved = geometries_to_wgs84(frame.geometry.to_numpy(), given)
+        except LonLatError as error:
+            raise LoadError(f"{error} (in the {given} coordinates)") from error
+        return frame.set_geometry(gpd.GeoSeries(moved, index=frame.index, crs="EPSG:4326"))
+    if given is not None and declared is not None and not declared.equals(given):
+        raise LoadError(
+            f"the file declares {declared.name} but --crs says {given.name}: "
+            "drop --crs to use the file's own"
+        )
+    source = declared or given or CRS.from_epsg(4326)
+    frame = frame.set_crs(source, allow_override=True)
+    return frame if source.to_epsg() == 4326 else frame.to_crs("EPSG:4326")
 
 
 def _restore_truncated_names(
@@ -84,7 +135,10 @@ def _as_list(value: object) -> list[str]:
         return []
     text = str(value).strip()
     if text.startswith("["):
-        return [str(item) for item in json.loads(text)]
+        try:
+            return [str(item) for item in json.loads(text)]
+        except json.JSONDecodeError:  # a Python list written as text: ['water', 'toilet']
+            text = text.strip("[]").replace("'", "").replace('"', "")
     return [part.strip() for part in text.replace(";", ",").replace("|", ",").split(",") if part]
 
 
@@ -105,8 +159,10 @@ def _check_opening_hours(frame: gpd.GeoDataFrame) -> None:
             raise LoadError(f"opening_hours '{value}' is not valid OpenStreetMap syntax", row=row)
 
 
-def read_layer(path: Path, *, layer: str) -> gpd.GeoDataFrame:
-    """The file as a frame with the layer's columns (missing optional ones are empty)."""
+def read_layer(path: Path, *, layer: str, crs: str | CRS | None = None) -> gpd.GeoDataFrame:
+    """The file as a frame in WGS84 with the layer's columns (missing optional ones are
+    empty); `crs` (see `source_crs`) is what the file's coordinates are when it does not
+    say."""
     if layer not in LAYERS:
         raise LoadError(f"unknown layer '{layer}'; choose one of {', '.join(LAYERS)}")
     if not path.exists():
@@ -118,6 +174,7 @@ def read_layer(path: Path, *, layer: str) -> gpd.GeoDataFrame:
         frame = _read_vector(path)
     else:
         raise LoadError(f"unsupported file type '{suffix}' (GeoJSON, GeoPackage, Shapefile, CSV)")
+    frame = _to_wgs84(frame, crs)
     spec = LAYERS[layer]
     frame = _restore_truncated_names(frame, spec.columns)
     frame = frame.rename(columns={k: v for k, v in ALIASES.get(layer, {}).items() if k in frame})
