@@ -181,9 +181,12 @@ def new_page(options: PageOptions, *, title: str) -> tuple[Figure, folium.Map]:
         max_zoom=MAX_ZOOM,  # for the tile layer
         maxZoom=MAX_ZOOM,  # for the map itself: marker clusters need it when there is none
     )
-    fmap.default_js = [("leaflet", options.static(LEAFLET_JS))]
-    if options.basemap is None:  # this server's own base map (js/basemap.js)
-        fmap.default_js.append(("vectorgrid", options.static(VECTORGRID_JS)))
+    # VectorGrid draws this server's base map (js/basemap.js, unless an online one is set)
+    # and the data layers' vector tiles (js/tiles.js).
+    fmap.default_js = [
+        ("leaflet", options.static(LEAFLET_JS)),
+        ("vectorgrid", options.static(VECTORGRID_JS)),
+    ]
     fmap.default_css = [("leaflet_css", options.static(LEAFLET_CSS))]
     MetricScale().add_to(fmap)
     if options.basemap is not None:

@@ -107,9 +107,11 @@ EN: dict[str, str] = {
     "mean_distance": "Mean distance",
     "outside_bounds": "outside bounds",
     "inactive": "inactive",
-    "zoom_for_households": "Zoom to a community to see its households, coloured by member.",
-    "households_shown": "{n} households shown, coloured by member.",
-    "households_capped": "{n} of {total} households shown: zoom in to see all.",
+    "households_per_grid": "Households per grid: the larger the dot, the more households; "
+    "zoom to a community to see each, coloured by member.",
+    "households_each": "Each dot is a household in the colour of its member; white ones have "
+    "none yet.",
+    "no_vector_tiles": "This browser cannot draw vector tiles: households are not shown.",
     "member_homes": "Member homes",
     "households_by_member": "Households (coloured by member)",
     "unassigned_household": "Unassigned household",

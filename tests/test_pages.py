@@ -28,7 +28,7 @@ from maps.base import Basemap, PageOptions, inline_scripts, new_page, raw, rende
 from maps.dispatch import build_dispatch
 from maps.i18n import STRINGS
 from maps.locator import build_locator
-from maps.planner import build_planner
+from maps.planner import MEMBER_PALETTE, build_planner
 from tests.live import served
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -391,6 +391,10 @@ def test_dispatch_finds_an_address_typed_in_part_and_the_responsible_member_firs
         first = page.locator(".gg-responsible li").first
         first.wait_for()
         assert member in first.locator(".gg-name").inner_text()
+        # the grids under the answer come as vector tiles, not as every grid's GeoJSON
+        fetched = page.evaluate("performance.getEntriesByType('resource').map(e => e.name)")
+        assert any("/collections/grids/tiles/WebMercatorQuad/" in u for u in fetched)
+        assert not any("/collections/grids/items" in u for u in fetched)
         assert "联系该住户的网格员" in first.inner_text()
         expected = site.get(f"/dispatch/at?lon=116&lat=28.6&household={code}", site.dispatcher)[
             "members"
@@ -469,8 +473,21 @@ def test_planner_colours_grids_by_status_and_shows_loads(browser, site):
             page, "n => document.querySelectorAll('path.gg-member-home').length === n", arg=members
         )
         community = grids[0]["properties"]["community_code"]
+        asked: list[str] = []
+        page.on("request", lambda request: asked.append(request.url))
         page.select_option("#gg-community", community)
-        until(page, "() => /\\d+ 户/.test(document.querySelector('#gg-status').textContent)")
+        until(
+            page, "() => document.querySelector('#gg-status').textContent.includes('每个点是一户')"
+        )
+        # the households come as vector tiles, each drawn in its member's colour
+        household = _household_in_view(page, site)
+        x, y = _screen(page, *household["geometry"]["coordinates"])
+        until(page, f"() => ({_PIXEL})([{x}, {y}]) !== null")
+        drawn = page.evaluate(_PIXEL, [x, y])
+        assert any(all(abs(a - b) <= 3 for a, b in zip(drawn[:3], _rgb(c), strict=True))
+                   for c in MEMBER_PALETTE), drawn  # fmt: skip
+        assert any("/collections/households/tiles/WebMercatorQuad/" in u for u in asked)
+        assert not any("/collections/households/items" in u for u in asked)
 
         # a click on a grid: its households and each member's load
         code = grids[0]["properties"]["code"]
@@ -489,6 +506,41 @@ def test_planner_colours_grids_by_status_and_shows_loads(browser, site):
         assert card.locator("tbody tr").count() == len(expected["members"])
         shoot(probe, "planner")
         probe.clean()
+
+
+# The colour drawn at a screen point in the households' canvas tiles (null: nothing there).
+_PIXEL = """([x, y]) => {
+    const pane = document.querySelector('.leaflet-gg-households-pane');
+    for (const canvas of pane ? pane.querySelectorAll('canvas') : []) {
+        const r = canvas.getBoundingClientRect();
+        if (x < r.left || x >= r.right || y < r.top || y >= r.bottom) continue;
+        const sx = canvas.width / r.width, sy = canvas.height / r.height;
+        const d = canvas.getContext('2d').getImageData(
+            Math.floor((x - r.left) * sx), Math.floor((y - r.top) * sy), 1, 1).data;
+        if (d[3] > 0) return [d[0], d[1], d[2], d[3]];
+    }
+    return null;
+}"""
+
+
+def _rgb(colour: str) -> tuple[int, int, int]:
+    return int(colour[1:3], 16), int(colour[3:5], 16), int(colour[5:7], 16)
+
+
+def _household_in_view(page: Any, site: Site) -> Any:
+    """A household with a member, in the middle of the map's view."""
+    west, south, east, north = page.evaluate(
+        """() => {
+            const map = Object.values(window).find(v => v instanceof L.Map);
+            return map.getBounds().pad(-0.3).toBBoxString().split(',').map(Number);
+        }"""
+    )
+    found = site.get(
+        f"/collections/households/items?limit=200&properties=member_code"
+        f"&bbox={west},{south},{east},{north}",
+        site.planner,
+    )["features"]
+    return next(f for f in found if f["properties"].get("member_code"))
 
 
 def _grown(grid: Any, community: Any, metres: float) -> dict[str, Any]:

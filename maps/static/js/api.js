@@ -17,6 +17,8 @@ export function setApiRoot(prefix) {
   root = prefix || "";
 }
 
+export const apiRoot = () => root;
+
 export const token = () => sessionStorage.getItem(TOKEN_KEY);
 export const keepToken = (value) => sessionStorage.setItem(TOKEN_KEY, value);
 export const forgetToken = () => sessionStorage.removeItem(TOKEN_KEY);

@@ -4,6 +4,7 @@
 import { collection } from "./api.js";
 import { vectorBasemap } from "./basemap.js";
 import { text } from "./dom.js";
+import { collectionTiles } from "./tiles.js";
 
 export const style = {
   street: { color: "#5b5346", weight: 2.5, dashArray: "6 4", fill: false, interactive: false },
@@ -17,13 +18,16 @@ const NONE = { type: "FeatureCollection", features: [] };
 
 /* Streets, communities (with their names) and grids (on pages that have a grid layer) into
    the page's Folium layers, over the base map; the view fitted to the communities. Over a
-   base map the communities are outlines only. */
+   base map the communities are outlines only. Grids only looked at (not clicked) come as
+   vector tiles: a city's thousands of outlines cost a few tiles. */
 export async function drawBase(map, layers, config, { gridStyle, onGrid } = {}) {
   const basemap = vectorBasemap(map, config) || config.basemap;
+  const tiled = layers.grids && !onGrid ? gridTiles(gridStyle) : null;
+  if (tiled) tiled.addTo(layers.grids);
   const [streets, communities, grids] = await Promise.all([
     collection("streets"),
     collection("communities"),
-    layers.grids ? collection("grids") : NONE,
+    layers.grids && !tiled ? collection("grids") : NONE,
   ]);
   const communityStyle = basemap
     ? { ...style.community, fillOpacity: 0, fill: false }
@@ -41,6 +45,11 @@ export async function drawBase(map, layers, config, { gridStyle, onGrid } = {}) 
   const bounds = communityLayer.getBounds();
   if (bounds.isValid()) map.fitBounds(bounds, { padding: [8, 8] });
   return { communities, grids, gridLayer, communityLayer };
+}
+
+function gridTiles(gridStyle) {
+  const { interactive, ...outline } = gridStyle || style.grid;
+  return collectionTiles("grids", { styles: { grids: outline } });
 }
 
 /* Community names at their centre, shown from zoom 13 on. */

@@ -1,12 +1,12 @@
-/* The planner's staff layers: member homes (with their load) and, at community zoom, the
-   households in the colour of their member. */
+/* The planner's staff layers: member homes (with their load) and the households, as vector
+   tiles: counts per grid, and at community zoom each in the colour of its member. */
 
-import { api, collection } from "../api.js";
-import { failed, say, text } from "../dom.js";
+import { collection } from "../api.js";
+import { say, text } from "../dom.js";
 import { t } from "../text.js";
+import { collectionTiles, householdStyle } from "../tiles.js";
 
 const MEMBER_PROPERTIES = "code,name,grid_code,duty,load,min_load,max_load,active";
-const HOUSEHOLD_PROPERTIES = "code,grid_code,member_code";
 
 export class StaffLayers {
   constructor(page) {
@@ -18,9 +18,8 @@ export class StaffLayers {
     householdPane.style.zIndex = 450;
     householdPane.style.pointerEvents = "none";
     map.createPane("gg-members").style.zIndex = 460;
-    this.dots = L.canvas({ padding: 0.2, pane: "gg-households" });
-    this.pending = null; // the households request under way
-    map.on("moveend", () => this.loadHouseholds());
+    this.tiles = null; // the households' tile layer, while signed in
+    map.on("zoomend", () => this.describe());
   }
 
   async loadMembers() {
@@ -45,59 +44,34 @@ export class StaffLayers {
     }).bindTooltip(text(`${p.name} · ${t("load")} ${p.load}（${p.min_load}–${p.max_load}）`));
   }
 
-  /* The households in view, at community zoom; a newer view drops an older request. */
-  async loadHouseholds() {
-    const { map, config, layers, status } = this.page;
-    if (this.pending) this.pending.abort();
+  /* The households as vector tiles: counts per grid when zoomed out, each household in
+     its member's colour from the community zoom on. Called again after a save: the tiles
+     the edit touched come anew. */
+  loadHouseholds() {
+    const { layers, status } = this.page;
     if (!this.page.signedIn) return;
-    if (map.getZoom() < config.household_zoom) {
-      layers.households.clearLayers();
-      say(status, t("zoom_for_households"));
-      return;
+    if (this.tiles) {
+      this.tiles.redraw();
+    } else {
+      const styles = { households: householdStyle(this.page.colourOf) };
+      this.tiles = collectionTiles("households", { styles, pane: "gg-households", staff: true });
+      if (!this.tiles) return say(status, t("no_vector_tiles"), "error");
+      this.tiles.addTo(layers.households);
     }
-    const controller = new AbortController();
-    this.pending = controller;
-    const b = map.getBounds();
-    const bbox = [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()].map((v) => v.toFixed(6)).join(",");
-    try {
-      const body = await api(
-        "/collections/households/items?limit=10000&properties=" + HOUSEHOLD_PROPERTIES + "&bbox=" + bbox,
-        { staff: true, signal: controller.signal }
-      );
-      this.drawHouseholds(body.features);
-      const n = body.features.length;
-      say(
-        status,
-        n < body.numberMatched
-          ? t("households_capped", { n, total: body.numberMatched })
-          : t("households_shown", { n })
-      );
-    } catch (error) {
-      if (error.name !== "AbortError") failed(status, error);
-    }
+    this.describe();
   }
 
-  drawHouseholds(features) {
-    const group = this.page.layers.households;
-    group.clearLayers();
-    for (const f of features) {
-      const [lon, lat] = f.geometry.coordinates;
-      const colour = this.page.colourOf.get(f.properties.member_code);
-      L.circleMarker([lat, lon], {
-        renderer: this.dots,
-        radius: 3.5,
-        weight: colour ? 0.5 : 2,
-        color: colour ? "#222" : "#555",
-        fillColor: colour || "#fff",
-        fillOpacity: 0.95,
-        interactive: false,
-      }).addTo(group);
-    }
+  describe() {
+    const { map, config, status } = this.page;
+    if (!this.tiles) return;
+    const far = map.getZoom() < config.household_zoom;
+    say(status, t(far ? "households_per_grid" : "households_each"));
   }
 
   clear() {
     this.page.layers.members.clearLayers();
     this.page.layers.households.clearLayers();
+    this.tiles = null;
   }
 }
 
