@@ -31,8 +31,8 @@ from api.routes import (
     session,
     tiles,
 )
-from api.routes.tiles import TileCache
 from api.settings import Settings
+from api.tile_cache import TileCache
 from layers.db import new_pool
 
 # The API's routers; the pages (HTML, outside the OpenAPI document's order) come after.
@@ -94,7 +94,6 @@ def _caches(app: FastAPI, settings: Settings) -> None:
         per_second=settings.sign_in_per_minute / 60, burst=settings.sign_in_per_minute
     )
     app.state.tile_cache = TileCache()
-    app.state.basemap_cache = basemap.TileCache()
     app.state.token_cache = TokenCache(
         max_size=settings.token_cache_size, ttl=settings.token_cache_seconds
     )

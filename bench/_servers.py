@@ -158,11 +158,18 @@ def to_ms(value: str) -> float:
 
 
 def wrk(
-    url: str, headers: dict[str, str], *, seconds: int, threads: int, connections: int
+    url: str,
+    headers: dict[str, str],
+    *,
+    seconds: int,
+    threads: int,
+    connections: int,
+    script: Path | None = None,
 ) -> Result:
-    """One bounded wrk run; a generous timeout so slow pages count as latency, not errors."""
+    """One bounded wrk run; a generous timeout so slow pages count as latency, not errors.
+    `script`: a wrk Lua script (e.g. one that cycles through several paths)."""
     argv = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency"]
-    argv += ["--timeout", "10s"]
+    argv += ["--timeout", "10s"] + (["-s", str(script)] if script else [])
     for key, value in headers.items():
         argv += ["-H", f"{key}: {value}"]
     done = subprocess.run([*argv, url], capture_output=True, text=True, timeout=seconds + 60)

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
+from _db import bench_database
 from _servers import (
     Result,
     Server,
@@ -35,9 +36,6 @@ from _servers import (
 )
 from rich.console import Console
 from rich.table import Table
-
-from layers import cluster
-from layers.db import with_database
 
 ROOT = Path(__file__).resolve().parent.parent
 DATABASE = "gridgis_bench_2400000"
@@ -92,14 +90,11 @@ class Row:
 
 
 def bench_url(given: str | None) -> str:
+    """The given URL, else the city's database on DATABASE_URL's server or the embedded one
+    (handed to the app's role if an older run made it as the superuser)."""
     if given:
         return given
-    if os.environ.get("DATABASE_URL"):
-        return with_database(os.environ["DATABASE_URL"], DATABASE)
-    status = cluster.status(state_dir=Path(os.environ.get("GRIDGIS_STATE_DIR", ROOT / ".gridgis")))
-    if not status.running:
-        sys.exit("the embedded PostGIS is not running: run `.venv/bin/gridgis db up` first")
-    return status.url(DATABASE)
+    return bench_database(DATABASE)
 
 
 def prepare_data(url: str) -> tuple[dict[str, int], str, list[Scenario]]:

@@ -6,10 +6,9 @@ offline, from this server. What is drawn thins out as the map zooms out."""
 from __future__ import annotations
 
 from layers.db import Connection, fetchval
+from layers.mvt import ENVELOPE, IN_TILE, MAX_ZOOM, layer, tile_geom, valid_tile
 
-EXTENT = 4096
-BUFFER = 64
-MAX_ZOOM = 20
+__all__ = ["MAX_ZOOM", "tile", "valid_tile"]
 
 # Roads shown from a zoom on, by class (the rest from BUILDING_ZOOM).
 ROAD_ZOOMS = {
@@ -19,46 +18,35 @@ ROAD_ZOOMS = {
 }  # fmt: skip
 BUILDING_ZOOM = 15
 
-_ENVELOPE = "ST_TileEnvelope(%(z)s, %(x)s, %(y)s)"
-_WHERE = f"geom && ST_Transform({_ENVELOPE}, 4326)"
-
-
-def _geom(column: str = "geom") -> str:
-    return f"ST_AsMVTGeom(ST_Transform({column}, 3857), {_ENVELOPE}, {EXTENT}, {BUFFER})"
-
-
-def _layer(name: str, select: str) -> str:
-    return f"""coalesce((SELECT ST_AsMVT(t, '{name}', {EXTENT}, 'geom') FROM ({select}) t
-        WHERE t.geom IS NOT NULL), ''::bytea)"""
-
+_WHERE = f"geom {IN_TILE}"
 
 _ROAD_ZOOM = "CASE highway " + " ".join(f"WHEN '{h}' THEN {z}" for h, z in ROAD_ZOOMS.items())
 _ROAD_ZOOM += f" ELSE {BUILDING_ZOOM} END"
 
 _LAYERS = [
-    _layer(
+    layer(
         "water",
-        f"SELECT {_geom()} AS geom, name FROM land WHERE kind = 'water' AND {_WHERE}",
+        f"SELECT {tile_geom()} AS geom, name FROM land WHERE kind = 'water' AND {_WHERE}",
     ),
-    _layer(
+    layer(
         "green",
-        f"SELECT {_geom()} AS geom, name FROM land WHERE kind = 'green' AND %(z)s >= 11 "
+        f"SELECT {tile_geom()} AS geom, name FROM land WHERE kind = 'green' AND %(z)s >= 11 "
         f"AND {_WHERE}",
     ),
-    _layer(
+    layer(
         "buildings",
-        f"SELECT {_geom()} AS geom FROM land WHERE kind = 'building' "
+        f"SELECT {tile_geom()} AS geom FROM land WHERE kind = 'building' "
         f"AND %(z)s >= {BUILDING_ZOOM} AND {_WHERE}",
     ),
-    _layer(
+    layer(
         "roads",
-        f"SELECT {_geom()} AS geom, highway, name FROM ways "
+        f"SELECT {tile_geom()} AS geom, highway, name FROM ways "
         f"WHERE %(z)s >= {_ROAD_ZOOM} AND {_WHERE}",
     ),
     # One label point each; buffer 0 so that a name belongs to exactly one tile.
-    _layer(
+    layer(
         "places",
-        f"""SELECT ST_AsMVTGeom(ST_Transform(p, 3857), {_ENVELOPE}, {EXTENT}, 0) AS geom,
+        f"""SELECT {tile_geom("p", buffer=0)} AS geom,
                name, kind FROM (
             SELECT ST_PointOnSurface(geom) AS p, name, level AS kind FROM areas
             WHERE (level IN ('community', 'village') AND %(z)s >= 13
@@ -72,14 +60,10 @@ _LAYERS = [
             SELECT ST_LineInterpolatePoint(geom, 0.5), name, 'road' FROM ways
             WHERE name IS NOT NULL AND %(z)s >= 15 AND ST_Length(geom::geography) > 150
               AND {_WHERE}) labels
-            WHERE ST_Intersects(p, ST_Transform({_ENVELOPE}, 4326))""",
+            WHERE ST_Intersects(p, ST_Transform({ENVELOPE}, 4326))""",
     ),
 ]
 _TILE = "SELECT " + " || ".join(_LAYERS)
-
-
-def valid_tile(z: int, x: int, y: int) -> bool:
-    return 0 <= z <= MAX_ZOOM and 0 <= x < 2**z and 0 <= y < 2**z
 
 
 async def tile(conn: Connection, z: int, x: int, y: int) -> bytes:

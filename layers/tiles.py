@@ -80,14 +80,21 @@ def _select(name: str, z: int) -> str:
     return LAYERS[name].select
 
 
-async def version(conn: Connection, names: tuple[str, ...], z: int, x: int, y: int) -> int:
-    """The last change of these layers' tables touching the tile (0: none recorded)."""
-    tables = sorted({t for name in names for t in LAYERS[name].changes})
+BASEMAP_TABLES = ("areas", "land", "ways")  # what the base map's tiles are drawn from
+
+
+def tables_of(names: tuple[str, ...]) -> tuple[str, ...]:
+    """The tables whose changes change the tiles of these layers."""
+    return tuple(sorted({t for name in names for t in LAYERS[name].changes}))
+
+
+async def version(conn: Connection, tables: tuple[str, ...], z: int, x: int, y: int) -> int:
+    """The last change of these tables touching the tile (0: none recorded)."""
     value = await fetchval(
         conn,
         f"SELECT coalesce(max(id), 0) FROM tile_changes WHERE layer = ANY(%(tables)s) "
         f"AND (geom IS NULL OR geom {IN_TILE})",
-        {"tables": tables, "z": z, "x": x, "y": y},
+        {"tables": list(tables), "z": z, "x": x, "y": y},
     )
     return int(value)
 

@@ -56,3 +56,23 @@ def test_nothing_far_away_and_bad_addresses(client):
     assert client.get("/basemap/21/0/0.pbf").status_code == 404
     assert client.get("/basemap/3/8/0.pbf").status_code == 404
     assert client.get("/basemap/a/0/0.pbf").status_code in (400, 422)
+
+
+def test_a_new_way_changes_exactly_the_tiles_it_lies_in(demo_db):
+    with TestClient(create_app(Settings(database_url=demo_db))) as fresh:
+        here, elsewhere = _tile(116.0, 28.685, 16), _tile(116.04, 28.66, 16)
+        first = {path: fresh.get(path) for path in (here, elsewhere)}
+        etags = {path: answer.headers["etag"] for path, answer in first.items()}
+        again = fresh.get(here, headers={"If-None-Match": etags[here]})
+        assert again.status_code == 304 and again.content == b""
+        with connect(demo_db) as conn:  # a footway, 20 m long, where the first tile is
+            conn.execute(
+                "INSERT INTO ways (code, name, highway, geom) VALUES ('W-NEW', '新小路', "
+                "'footway', ST_GeomFromText('LINESTRING(116.0 28.685, 116.0002 28.685)', 4326))"
+            )
+            conn.commit()
+        changed = fresh.get(here, headers={"If-None-Match": etags[here]})
+        assert changed.status_code == 200 and changed.headers["etag"] != etags[here]
+        assert "新小路".encode() in changed.content or b"footway" in changed.content
+        kept = fresh.get(elsewhere, headers={"If-None-Match": etags[elsewhere]})
+        assert kept.status_code == 304

@@ -3,40 +3,17 @@ names from this server's own layers, so the pages need no map service from outsi
 
 from __future__ import annotations
 
-import time
-from collections import OrderedDict
+from typing import Annotated
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Header, Request
 from fastapi.responses import Response
 
 from api.deps import ConnectionDep
 from api.errors import NotFound
-from layers import basemap
+from api.tile_cache import versioned_tile
+from layers import basemap, tiles
 
 router = APIRouter(tags=["Base map"])
-MVT = "application/vnd.mapbox-vector-tile"
-CACHE_SIZE = 4096
-CACHE_SECONDS = 300.0
-
-
-class TileCache:
-    """The tiles asked for lately, for a few minutes (ways and land change only by loads)."""
-
-    def __init__(self, size: int = CACHE_SIZE, ttl: float = CACHE_SECONDS) -> None:
-        self.size, self.ttl = size, ttl
-        self._tiles: OrderedDict[tuple[int, int, int], tuple[float, bytes]] = OrderedDict()
-
-    def get(self, key: tuple[int, int, int]) -> bytes | None:
-        entry = self._tiles.get(key)
-        if entry is None or entry[0] < time.monotonic():
-            return None
-        self._tiles.move_to_end(key)
-        return entry[1]
-
-    def put(self, key: tuple[int, int, int], data: bytes) -> None:
-        self._tiles[key] = (time.monotonic() + self.ttl, data)
-        while len(self._tiles) > self.size:
-            self._tiles.popitem(last=False)
 
 
 @router.get(
@@ -44,12 +21,23 @@ class TileCache:
     summary="A base-map vector tile (Mapbox Vector Tile, Web Mercator)",
     response_class=Response,
 )
-async def tile(z: int, x: int, y: int, request: Request, conn: ConnectionDep) -> Response:
+async def tile(
+    z: int,
+    x: int,
+    y: int,
+    request: Request,
+    conn: ConnectionDep,
+    if_none_match: Annotated[str | None, Header()] = None,
+) -> Response:
     if not basemap.valid_tile(z, x, y):
         raise NotFound(f"no tile {z}/{x}/{y}: zoom 0–{basemap.MAX_ZOOM}, x and y 0–2^zoom−1")
-    cache: TileCache = request.app.state.basemap_cache
-    data = cache.get((z, x, y))
-    if data is None:
-        data = await basemap.tile(conn, z, x, y)
-        cache.put((z, x, y), data)
-    return Response(data, media_type=MVT, headers={"Cache-Control": "public, max-age=300"})
+    version = await tiles.version(conn, tiles.BASEMAP_TABLES, z, x, y)
+    # Five minutes without asking (the base map changes by loads); then the ETag.
+    return await versioned_tile(
+        request,
+        key=("basemap", z, x, y, version),
+        etag=f'"base-{version}"',
+        cache_control="public, max-age=300",
+        if_none_match=if_none_match,
+        build=lambda: basemap.tile(conn, z, x, y),
+    )

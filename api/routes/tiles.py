@@ -6,7 +6,6 @@ matching If-None-Match, and a bounded cache of built tiles."""
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Request
@@ -16,40 +15,14 @@ from api.auth import MaybeStaffDep
 from api.deps import ConnectionDep
 from api.errors import NotFound, Unauthorized
 from api.ogc_common import JSON, base, collection_for, link
+from api.tile_cache import MVT, versioned_tile
 from layers import tiles
 from layers.mvt import MAX_ZOOM, valid_tile
 from layers.tokens import Staff
 
 router = APIRouter(tags=["OGC API - Tiles"])
-MVT = "application/vnd.mapbox-vector-tile"
 TMS = "http://www.opengis.net/def/tilematrixset/OGC/1.0/WebMercatorQuad"
 WEB_MERCATOR = "http://www.opengis.net/def/crs/EPSG/0/3857"
-CACHE_BYTES = 64 * 1024 * 1024
-
-
-class TileCache:
-    """Built tiles by (layers, z, y, x, scope, version), least recently used out first,
-    at most `limit` bytes in all."""
-
-    def __init__(self, limit: int = CACHE_BYTES) -> None:
-        self.limit = limit
-        self.size = 0
-        self.tiles: OrderedDict[tuple[Any, ...], bytes] = OrderedDict()
-
-    def get(self, key: tuple[Any, ...]) -> bytes | None:
-        found = self.tiles.get(key)
-        if found is not None:
-            self.tiles.move_to_end(key)
-        return found
-
-    def put(self, key: tuple[Any, ...], tile: bytes) -> None:
-        if len(tile) > self.limit // 8:
-            return
-        self.tiles[key] = tile
-        self.size += len(tile)
-        while self.size > self.limit:
-            _, dropped = self.tiles.popitem(last=False)
-            self.size -= len(dropped)
 
 
 def _layers_of(collection_id: str | None, staff: Staff | None) -> tuple[str, ...]:
@@ -75,18 +48,15 @@ async def _tile(
     if not valid_tile(z, x, y):
         raise NotFound(f"no tile {z}/{y}/{x}: zoom 0–{MAX_ZOOM}, row and column 0–2^zoom−1")
     scope = staff.scope_code if staff is not None else None
-    version = await tiles.version(conn, names, z, x, y)
-    etag = f'"{version}-{scope or "public"}"'
-    headers = {"ETag": etag, "Cache-Control": "no-cache" if staff is None else "no-store"}
-    if if_none_match and etag in {t.strip() for t in if_none_match.split(",")}:
-        return Response(status_code=304, headers=headers)
-    cache: TileCache = request.app.state.tile_cache
-    key = (names, z, y, x, scope, version)
-    body = cache.get(key)
-    if body is None:
-        body = await tiles.tile(conn, names, z, x, y, scope)
-        cache.put(key, body)
-    return Response(body, media_type=MVT, headers=headers)
+    version = await tiles.version(conn, tiles.tables_of(names), z, x, y)
+    return await versioned_tile(
+        request,
+        key=(names, z, y, x, scope, version),
+        etag=f'"{version}-{scope or "public"}"',
+        cache_control="no-cache" if staff is None else "no-store",
+        if_none_match=if_none_match,
+        build=lambda: tiles.tile(conn, names, z, x, y, scope),
+    )
 
 
 IfNoneMatch = Annotated[str | None, Header()]
